@@ -1,0 +1,102 @@
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# IOMMU-groups conformance suite.  `make help` lists targets and variables.
+
+TOPOLOGY ?= q35-acs
+KERNEL ?= debian-6.12
+MODULES ?=
+TIMEOUT ?=
+IOG_CACHE ?= $(HOME)/.cache/iommu-groups-ct
+RESULTS ?= results
+export TOPOLOGY KERNEL MODULES TIMEOUT IOG_CACHE RESULTS
+
+CC ?= gcc
+B := build
+KSFT_DIR := $(IOG_CACHE)/kselftest-6.12
+KSFT_H := $(KSFT_DIR)/kselftest_harness.h
+
+# -D_GNU_SOURCE: the guest suites use asprintf, openat and friends.
+CFLAGS_BASE := -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -Iharness/lib -g
+# The harness header is taken from linux-source at build time; -isystem
+# keeps its own unused parameters out of -Wextra -Werror.
+KSFT_CFLAGS := -isystem $(KSFT_DIR)
+HOST_CFLAGS := $(CFLAGS_BASE) -O2
+GUEST_CFLAGS := $(CFLAGS_BASE) -O2 -static
+SAN_CFLAGS := $(CFLAGS_BASE) -O1 -fno-omit-frame-pointer \
+	-fsanitize=address,undefined -fno-sanitize-recover=all
+
+LIB_SRCS := $(wildcard harness/lib/*.c)
+LIB_HDRS := $(wildcard harness/lib/*.h)
+HOST_TOOLS := $(patsubst harness/%.c,$(B)/host/%,$(wildcard harness/iog-*.c))
+SUITES := $(patsubst suites/%.c,$(B)/guest/%,$(wildcard suites/*.c))
+UNIT_TESTS := $(patsubst tests/unit/%.c,$(B)/san/%,$(wildcard tests/unit/test_*.c))
+
+.PHONY: all build host-tools suites unit-tests check test bench deps help \
+	clean format
+
+all: build
+
+build: host-tools suites
+
+host-tools: $(HOST_TOOLS)
+suites: $(SUITES)
+unit-tests: $(UNIT_TESTS)
+
+$(KSFT_H):
+	harness/kselftest.sh "$(KSFT_DIR)"
+
+$(B)/host/%: harness/%.c $(LIB_SRCS) $(LIB_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(HOST_CFLAGS) -o $@ $< $(LIB_SRCS)
+
+$(B)/guest/%: suites/%.c $(wildcard suites/*.h) $(LIB_SRCS) $(LIB_HDRS) $(KSFT_H)
+	@mkdir -p $(@D)
+	$(CC) $(GUEST_CFLAGS) $(KSFT_CFLAGS) -Isuites -o $@ $< $(LIB_SRCS)
+
+$(B)/san/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(LIB_SRCS) $(LIB_HDRS) $(KSFT_H)
+	@mkdir -p $(@D)
+	$(CC) $(SAN_CFLAGS) $(KSFT_CFLAGS) -Isuites -Itests/unit -o $@ $< $(LIB_SRCS)
+
+deps:
+	@harness/deps.sh
+
+# The main job: boot $(TOPOLOGY) on $(KERNEL), run the suites, write a report.
+check:
+	@harness/deps.sh
+	@$(MAKE) --no-print-directory build
+	@harness/check.sh
+
+# The package's own tests: unit tests under ASan/UBSan, integration boots,
+# negative controls.  Ends with "N passed, N failed".
+test:
+	@harness/deps.sh
+	@$(MAKE) --no-print-directory build unit-tests
+	@tests/run.sh
+
+bench:
+	@harness/deps.sh
+	@$(MAKE) --no-print-directory build
+	@harness/bench.sh
+
+format:
+	clang-format -i $(LIB_SRCS) $(LIB_HDRS) harness/*.c suites/*.[ch] tests/unit/*.[ch]
+
+clean:
+	rm -rf $(B)
+
+help:
+	@echo 'Targets:'
+	@echo '  check      boot TOPOLOGY on KERNEL in QEMU, run the suites, write results/<run>/'
+	@echo '  test       the package'"'"'s own tests (unit tests under ASan+UBSan, QEMU boots)'
+	@echo '  bench      time q35-acs runs (wall time per run, median and spread)'
+	@echo '  build      host tools (build/host) and static guest suites (build/guest)'
+	@echo '  deps       install missing Debian packages (as root) or print the command'
+	@echo '  format     clang-format the C sources (kernel style)'
+	@echo '  clean      remove build/'
+	@echo 'Variables:'
+	@echo '  TOPOLOGY=name|path   topology (topologies/NAME.topo or a file); default q35-acs'
+	@echo '  KERNEL=debian-6.12|debian-6.1|/path/to/bzImage   guest kernel; default debian-6.12'
+	@echo '  MODULES=/path/to/lib/modules/VER   modules for a KERNEL=bzImage'
+	@echo '  TIMEOUT=seconds      guest watchdog (default: the topology'"'"'s, else 180)'
+	@echo '  IOG_CACHE=dir        kernels and headers cache; default ~/.cache/iommu-groups-ct'
+	@echo '  RESULTS=dir          where run directories go; default results/'

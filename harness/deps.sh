@@ -1,0 +1,29 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+# Install what `make check` / `make test` need from Debian's archive.  As
+# root: apt-get install.  Otherwise: print the exact command and stop.
+set -euo pipefail
+. "$(dirname "$0")/common.sh"
+
+pkgs=(qemu-system-x86 busybox-static pciutils libpci-dev cpio kmod fio
+	linux-source-6.12 xz-utils zstd gcc make libc6-dev file)
+
+missing=()
+for p in "${pkgs[@]}"; do
+	st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+	[[ $st == "install ok installed" ]] || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+cmd="apt-get install -y --no-install-recommends ${missing[*]}"
+if [ "$(id -u)" -ne 0 ]; then
+	echo "Missing Debian packages: ${missing[*]}" >&2
+	echo "Install them as root with:" >&2
+	echo "  apt-get update && $cmd" >&2
+	exit 1
+fi
+note "installing ${missing[*]}"
+# A fresh machine may have no package lists yet.
+apt-get update -qq >/dev/null || die "apt-get update failed"
+DEBIAN_FRONTEND=noninteractive $cmd >/dev/null ||
+	die "failed: $cmd"

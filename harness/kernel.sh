@@ -1,0 +1,93 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+# Resolve KERNEL= to a bootable image and its modules.  Debian kernels are
+# fetched with `apt-get download` and unpacked with `dpkg-deb -x` into
+# $IOG_CACHE/kernels; nothing is installed on the host.
+#
+# Usage: kernel.sh KERNEL [MODULES]
+# Prints shell assignments: kernel_label kernel_image kernel_modules
+# kernel_release kernel_config.
+set -euo pipefail
+. "$(dirname "$0")/common.sh"
+
+spec=${1:?usage: kernel.sh KERNEL [MODULES]}
+modules=${2:-}
+
+# Newest package whose name matches an extended regex.  Falls back to what
+# the cache already holds when the archive cannot be asked.
+newest_package()
+{
+	local re=$1 p
+	p=$(apt-cache pkgnames linux-image- 2>/dev/null | grep -E "^$re\$" |
+		sort -V | tail -n1 || true)
+	if [ -z "$p" ]; then
+		p=$(ls "$IOG_CACHE/kernels" 2>/dev/null | grep -E "^$re\$" |
+			sort -V | tail -n1 || true)
+	fi
+	[ -n "$p" ] || die "no package matches $re: run 'apt-get update' (as root) and retry"
+	echo "$p"
+}
+
+unpack_debian()
+{
+	local pkg=$1 dir=$IOG_CACHE/kernels/$1 tmp deb rel
+	if [ ! -f "$dir/.complete" ]; then
+		mkdir -p "$IOG_CACHE/kernels"
+		tmp=$(mktemp -d "$IOG_CACHE/kernels/.$pkg.XXXXXX")
+		note "fetching $pkg"
+		(cd "$tmp" && apt-get download "$pkg" >/dev/null 2>"$tmp/apt.err") ||
+			die "apt-get download $pkg failed: $(cat "$tmp/apt.err")"
+		deb=$(ls "$tmp"/*.deb)
+		dpkg-deb -x "$deb" "$tmp/root"
+		rel=$(ls "$tmp/root/lib/modules")
+		# The packages ship no modules.dep; make it for the image builder.
+		depmod -b "$tmp/root" "$rel"
+		rm -f "$deb"
+		rm -rf "$dir"
+		mv "$tmp" "$dir"
+		touch "$dir/.complete"
+	fi
+	rel=$(ls "$dir/root/lib/modules")
+	echo "kernel_image=$dir/root/boot/vmlinuz-$rel"
+	echo "kernel_modules=$dir/root/lib/modules/$rel"
+	echo "kernel_release=$rel"
+	echo "kernel_config=$dir/root/boot/config-$rel"
+}
+
+case $spec in
+debian-6.12)
+	echo "kernel_label=debian-6.12"
+	unpack_debian "$(newest_package 'linux-image-6\.12\.[0-9]+\+deb12-amd64-unsigned')"
+	;;
+debian-6.1)
+	echo "kernel_label=debian-6.1"
+	unpack_debian "$(newest_package 'linux-image-6\.1\.0-[0-9]+-amd64-unsigned')"
+	;;
+*/* | *bzImage* | *vmlinuz*)
+	[ -f "$spec" ] || die "KERNEL=$spec: no such file"
+	img=$(realpath "$spec")
+	rel=
+	if [ -n "$modules" ]; then
+		[ -f "$modules/modules.dep" ] || [ -f "$modules/modules.order" ] ||
+			die "MODULES=$modules has no modules.dep or modules.order"
+		modules=$(realpath "$modules")
+		rel=$(basename "$modules")
+	fi
+	# The bzImage header carries the release as its version string.
+	[ -n "$rel" ] || rel=$(file -bL "$img" 2>/dev/null |
+		sed -n 's/.*version \([^ ,]*\).*/\1/p')
+	[ -n "$rel" ] || rel=unknown
+	cfg=
+	for c in "$(dirname "$img")/../../../.config" "$(dirname "$img")/config-$rel"; do
+		[ -f "$c" ] && cfg=$(realpath "$c") && break
+	done
+	echo "kernel_label=custom-$rel"
+	echo "kernel_image=$img"
+	echo "kernel_modules=$modules"
+	echo "kernel_release=$rel"
+	echo "kernel_config=$cfg"
+	;;
+*)
+	die "KERNEL=$spec: want debian-6.12, debian-6.1 or a path to a bzImage"
+	;;
+esac

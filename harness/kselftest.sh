@@ -1,0 +1,20 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+# Extract kselftest_harness.h (and kselftest.h, which it includes) from
+# Debian's linux-source-6.12 into DIR.  Never copied into the repository.
+set -euo pipefail
+dir=${1:?usage: kselftest.sh DIR}
+tarball=$(ls /usr/src/linux-source-6.12.tar.* 2>/dev/null | head -n1 || true)
+if [ -z "$tarball" ]; then
+	echo "kselftest.sh: /usr/src/linux-source-6.12.tar.* not found;" \
+		"install it with: apt-get install linux-source-6.12" >&2
+	exit 1
+fi
+tmp=$(mktemp -d "${dir%/}.tmp.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+tar -xf "$tarball" -C "$tmp" --strip-components=4 \
+	linux-source-6.12/tools/testing/selftests/kselftest_harness.h \
+	linux-source-6.12/tools/testing/selftests/kselftest.h
+rm -rf "$dir"
+mv "$tmp" "$dir"
+trap - EXIT

@@ -1,0 +1,179 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+# `make test`: the package's own tests.
+#   1. unit tests of the C library and tools, built with ASan and UBSan;
+#   2. integration runs (real QEMU boots of packaged kernels);
+#   3. negative controls: each must make `make check` fail, and say why.
+# The last line is "N passed, N failed, N skipped"; exit status 1 on any
+# failure.
+set -uo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+. harness/common.sh
+
+pass=0 fail=0 skip=0
+work=$(mktemp -d /tmp/iog-test.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+export RESULTS=$work/results
+
+result()
+{
+	local verdict=$1 name=$2 why=${3:-}
+	case $verdict in
+	pass) pass=$((pass + 1)); echo "ok - $name" ;;
+	skip) skip=$((skip + 1)); echo "ok - $name # SKIP $why" ;;
+	*) fail=$((fail + 1)); echo "not ok - $name${why:+: $why}" ;;
+	esac
+}
+
+# --- 1. unit tests -----------------------------------------------------
+for t in build/san/test_*; do
+	[ -x "$t" ] || continue
+	out=$work/${t##*/}.out
+	"$t" >"$out" 2>&1
+	rc=$?
+	n_ok=$(grep -cE '^ok [0-9]+ ' "$out")
+	n_skip=$(grep -cE '^ok [0-9]+ .*# SKIP' "$out")
+	n_fail=$(grep -cE '^not ok [0-9]+ ' "$out")
+	pass=$((pass + n_ok - n_skip))
+	skip=$((skip + n_skip))
+	fail=$((fail + n_fail))
+	grep -E '^(not )?ok [0-9]+ ' "$out" | sed "s|^|${t##*/}: |"
+	if [ $rc -ne 0 ] && [ "$n_fail" -eq 0 ]; then
+		# A crash or sanitizer abort outside any single test.
+		result fail "${t##*/} exited with status $rc" "$(tail -n 5 "$out" | tr '\n' ' ')"
+	elif [ $rc -ne 0 ]; then
+		grep -E '^#' "$out" | tail -n 20
+	fi
+done
+
+# --- 2. integration and negative controls -------------------------------
+# check_run NAME EXPECTED_RC ARGS... : run `make check` with ARGS, keep its
+# output in $work/NAME.out and its run directory in $work/NAME.dir.
+check_run()
+{
+	local name=$1 want=$2 rc
+	shift 2
+	env "$@" make -s --no-print-directory check >"$work/$name.out" 2>&1
+	rc=$?
+	ls -d "$RESULTS"/*/ 2>/dev/null | sort >"$work/$name.dirs"
+	if [ "$want" = 0 ] && [ $rc -ne 0 ]; then
+		tail -n 30 "$work/$name.out" | sed 's/^/# /'
+		return 1
+	fi
+	if [ "$want" != 0 ] && [ $rc -eq 0 ]; then
+		tail -n 30 "$work/$name.out" | sed 's/^/# /'
+		return 1
+	fi
+	return 0
+}
+
+# The newest run directory with a report.json that the run produced.
+last_report()
+{
+	ls -td "$RESULTS"/*/ 2>/dev/null | head -n1
+}
+
+integration()
+{
+	local topo=$1 kernel=$2 name="check $1 on $2" d
+	if ! check_run "$topo-$kernel" 0 TOPOLOGY="$topo" KERNEL="$kernel"; then
+		result fail "$name" "make check exited non-zero"
+		return
+	fi
+	d=$(last_report)
+	for f in report.ktap report.json report.md console.log; do
+		if [ ! -s "$d/$f" ]; then
+			result fail "$name" "no $f in $d"
+			return
+		fi
+	done
+	if ! grep -q '"verdict": *"pass"' "$d/report.json"; then
+		result fail "$name" "report.json verdict is not pass"
+		return
+	fi
+	# The grouping suite must have compared, not skipped.
+	if grep -qE '^ *ok [0-9]+ .*partition.*# SKIP' "$d/report.ktap"; then
+		result fail "$name" "grouping was skipped"
+		return
+	fi
+	result pass "$name"
+}
+
+integration q35-acs debian-6.12
+integration q35-acs debian-6.1
+integration q35-noacs debian-6.1
+integration q35-bridge-nest debian-6.12
+
+# Two runs of one topology never share a run directory.
+n_dirs=$(ls -d "$RESULTS"/q35-acs-debian-6.12-*/ 2>/dev/null | wc -l)
+if [ -d "$RESULTS" ] && check_run acs-again 0 TOPOLOGY=q35-acs KERNEL=debian-6.12 &&
+	[ "$(ls -d "$RESULTS"/q35-acs-debian-6.12-*/ | wc -l)" -eq $((n_dirs + 1)) ]; then
+	result pass "a second run gets its own results directory"
+else
+	result fail "a second run gets its own results directory"
+fi
+
+# Negative control: one wrong expected group must fail the run and name it.
+sed 's/^expect-group 05:00.0 05:00.1$/expect-group 05:00.0\nexpect-group 05:00.1/' \
+	topologies/q35-acs.topo >"$work/q35-acs-wrong.topo"
+if ! grep -q '^expect-group 05:00.1$' "$work/q35-acs-wrong.topo"; then
+	result fail "negative control: wrong expected group" "could not mutate q35-acs.topo"
+elif check_run wrong 1 TOPOLOGY="$work/q35-acs-wrong.topo" KERNEL=debian-6.12 &&
+	grep -q 'expected group {0000:05:00.0}' "$work/wrong.out"; then
+	result pass "negative control: wrong expected group fails and is named"
+else
+	result fail "negative control: wrong expected group fails and is named"
+fi
+
+# A malformed topology fails within seconds, names file:line, starts no QEMU.
+cp topologies/q35-acs.topo "$work/bad.topo"
+echo "-devcie e1000" >>"$work/bad.topo"
+bad_line=$(wc -l <"$work/bad.topo")
+before=$(ls "$RESULTS" 2>/dev/null | wc -l)
+t0=$SECONDS
+if check_run bad 1 TOPOLOGY="$work/bad.topo" KERNEL=debian-6.12 &&
+	grep -q "bad.topo:$bad_line:" "$work/bad.out" &&
+	[ $((SECONDS - t0)) -le 10 ] &&
+	[ "$(ls "$RESULTS" 2>/dev/null | wc -l)" -eq "$before" ]; then
+	result pass "malformed topology fails fast with file:line, no QEMU"
+else
+	result fail "malformed topology fails fast with file:line, no QEMU"
+fi
+
+# Watchdog: a guest that never finishes becomes a TIMEOUT result, console
+# kept.  The guest runs "sleep" as its init and never powers off.
+hang=$work/hang.topo
+{ cat topologies/q35-acs.topo; echo "append rdinit=/bin/busybox -- sleep 100000"; } >"$hang"
+t0=$SECONDS
+if check_run hang 1 TOPOLOGY="$hang" KERNEL=debian-6.12 TIMEOUT=20 &&
+	[ $((SECONDS - t0)) -le 60 ]; then
+	d=$(last_report)
+	if grep -q '"status": *"timeout"' "$d/report.json" &&
+		grep -q 'TIMEOUT' "$d/report.ktap" && [ -s "$d/console.log" ] &&
+		! pgrep -f "$d" >/dev/null; then
+		result pass "a hung guest ends as TIMEOUT with its console kept"
+	else
+		result fail "a hung guest ends as TIMEOUT with its console kept" "report: $d"
+	fi
+else
+	result fail "a hung guest ends as TIMEOUT with its console kept"
+fi
+
+# A panicking guest (no init to run) ends as a failed run, console kept.
+panic=$work/panic.topo
+{ cat topologies/q35-acs.topo; echo "append rdinit=/no/such/init"; } >"$panic"
+if check_run panic 1 TOPOLOGY="$panic" KERNEL=debian-6.12 TIMEOUT=60; then
+	d=$(last_report)
+	if grep -q '"status": *"crashed"' "$d/report.json" &&
+		grep -q 'Kernel panic' "$d/console.log"; then
+		result pass "a panicking guest ends as a failed run with its console kept"
+	else
+		result fail "a panicking guest ends as a failed run with its console kept" "report: $d"
+	fi
+else
+	result fail "a panicking guest ends as a failed run with its console kept"
+fi
+
+echo "$pass passed, $fail failed, $skip skipped"
+[ $fail -eq 0 ]
