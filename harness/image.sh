@@ -15,6 +15,7 @@ set -euo pipefail
 confdir=$1 moddir=$2 modules=$3 suites=$4
 busybox=/bin/busybox
 init=$IOG_TOP/harness/guest-init.sh
+runner=$IOG_TOP/harness/run-suites.sh
 
 # Module names compare with '-' and '_' as one.
 modkey()
@@ -24,38 +25,31 @@ modkey()
 	echo "${b//-/_}"
 }
 
-declare -A seen=()
 order=()
-declare -A depmap=()
 if [ -n "$modules" ]; then
 	[ -n "$moddir" ] || die "the topology needs modules ($modules) but no MODULES= directory was given"
 	[ -f "$moddir/modules.dep" ] || die "$moddir/modules.dep missing (run depmod -b)"
-	while IFS=: read -r m deps; do
-		depmap[$(modkey "$m")]="$m:$deps"
-	done <"$moddir/modules.dep"
-	declare -A builtin=()
-	if [ -f "$moddir/modules.builtin" ]; then
-		while read -r m; do builtin[$(modkey "$m")]=1; done <"$moddir/modules.builtin"
-	fi
-	# Depth-first: dependencies before the module that needs them.
-	add_module()
-	{
-		local k e path deps d
-		k=$(modkey "$1")
-		[ -z "${seen[$k]:-}" ] || return 0
-		seen[$k]=1
-		e=${depmap[$k]:-}
-		if [ -z "$e" ]; then
-			[ -n "${builtin[$k]:-}" ] && return 0
-			die "module '$1' is neither in $moddir/modules.dep nor built in"
-		fi
-		path=${e%%:*}
-		deps=${e#*:}
-		# modules.dep lists the deepest dependency last.
-		for d in $(echo $deps | tr ' ' '\n' | tac); do add_module "$d"; done
-		order+=("$path")
-	}
-	for m in $modules; do add_module "$m"; done
+	# Depth first, dependencies before the modules that need them; names
+	# compare with '-' and '_' as one.  Built-in modules need no file.
+	resolved=$(awk -v want="$modules" '
+		function key(p) { sub(/.*\//, "", p); sub(/\.ko.*/, "", p); gsub(/-/, "_", p); return p }
+		function add(k,    i, n, d) {
+			if (k in seen) return
+			seen[k] = 1
+			if (!(k in path)) {
+				if (k in builtin) return
+				print "MISSING " k; err = 1; return
+			}
+			n = split(deps[k], d, " ")
+			for (i = n; i >= 1; i--) add(key(d[i]))
+			print path[k]
+		}
+		FILENAME ~ /modules\.builtin$/ { builtin[key($0)] = 1; next }
+		{ p = $1; sub(/:$/, "", p); k = key(p); path[k] = p; $1 = ""; deps[k] = $0 }
+		END { n = split(want, w, " "); for (i = 1; i <= n; i++) add(key(w[i])); exit err }
+	' "$moddir/modules.dep" $( [ -f "$moddir/modules.builtin" ] && echo "$moddir/modules.builtin")) ||
+		die "module '$(sed -n 's/^MISSING //p' <<<"$resolved" | head -n1)' is neither in $moddir/modules.dep nor built in"
+	mapfile -t order <<<"$resolved"
 fi
 
 suite_bins=()
@@ -65,13 +59,24 @@ for s in $suites; do
 	suite_bins+=("$f")
 done
 
+# Dynamically linked suites (those that link libpci for the model) carry
+# their shared libraries and the loader, at the paths ldd reports.
+libs=()
+for f in "${suite_bins[@]}"; do
+	ldd "$f" >/dev/null 2>&1 || continue
+	mapfile -t -O ${#libs[@]} libs < <(ldd "$f" | grep -o "/[^ ]*")
+done
+mapfile -t libs < <(printf "%s\n" "${libs[@]}" | sort -u | sed "/^$/d")
+
 # The cache key covers every byte that goes into the image.
 key=$({
 	echo "v1"
 	sha "$busybox"
 	sha "$init"
+	sha "$runner"
 	for f in "${suite_bins[@]}"; do echo "${f##*/} $(sha "$f")"; done
 	for p in "${order[@]}"; do echo "$p $(sha "$moddir/$p")"; done
+	for l in "${libs[@]}"; do echo "$l $(sha "$l")"; done
 	(cd "$confdir" && for f in *; do echo "$f $(sha "$f")"; done)
 } | sha)
 out=$IOG_CACHE/images/$key.cpio.gz
@@ -86,8 +91,18 @@ trap 'rm -rf "$stage"' EXIT
 mkdir -p "$stage"/{bin,dev,proc,sys,tmp,suites,lib/modules,etc/iog}
 cp "$busybox" "$stage/bin/busybox"
 cp "$init" "$stage/init"
-chmod 755 "$stage/init"
+cp "$runner" "$stage/bin/run-suites"
+chmod 755 "$stage/init" "$stage/bin/run-suites"
 for f in "${suite_bins[@]}"; do cp "$f" "$stage/suites/"; done
+for l in "${libs[@]}"; do
+	mkdir -p "$stage$(dirname "$l")"
+	cp -L "$l" "$stage$l"
+done
+# libpci names devices from pci.ids when it is there.
+if [ ${#libs[@]} -gt 0 ] && [ -f /usr/share/misc/pci.ids ]; then
+	mkdir -p "$stage/usr/share/misc"
+	cp /usr/share/misc/pci.ids "$stage/usr/share/misc/"
+fi
 : >"$stage/etc/iog/modules"
 for p in "${order[@]}"; do
 	name=$(modkey "$p").ko
@@ -105,4 +120,6 @@ cp "$confdir"/* "$stage/etc/iog/" 2>/dev/null || true
 tmp=$(mktemp "$IOG_CACHE/images/.img.XXXXXX")
 (cd "$stage" && find . | LC_ALL=C sort | cpio -o -H newc --quiet | gzip -1) >"$tmp"
 mv "$tmp" "$out"
+# Keep the cache bounded: the 30 newest images stay.
+ls -t "$IOG_CACHE"/images/*.cpio.gz | tail -n +31 | xargs -r rm -f
 echo "$out"

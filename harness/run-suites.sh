@@ -1,0 +1,41 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
+# Run suite programs and print one KTAP version 1 document: a plan of
+# suites, each suite's kselftest output nested four spaces deep, and a
+# result line per suite.  POSIX sh: runs under busybox in the guest and
+# under bash on a live machine (host mode).
+#
+# Usage: run-suites.sh SUITE_DIR SUITE...
+dir=$1
+shift
+
+echo "KTAP version 1"
+echo "# iog: kernel_release $(uname -r)"
+echo "# iog: plan $*"
+echo "1..$#"
+i=0
+for s in "$@"; do
+	i=$((i + 1))
+	[ -w /dev/kmsg ] && echo "iog: running suite $s" >/dev/kmsg
+	rcfile=$(mktemp)
+	{
+		"$dir/$s" 2>&1
+		echo $? >"$rcfile"
+	} | awk -v s="$s" '
+		NR == 1 && $0 == "TAP version 13" {
+			print "    KTAP version 1"
+			print "    # Subtest: " s
+			fflush()
+			next
+		}
+		{ print "    " $0; fflush() }'
+	rc=$(cat "$rcfile")
+	rm -f "$rcfile"
+	# kselftest exit codes: 0 pass, 4 skip, anything else a failure.
+	case $rc in
+	0) echo "ok $i $s" ;;
+	4) echo "ok $i $s # SKIP" ;;
+	*) echo "not ok $i $s" ;;
+	esac
+done
+echo "# iog: done"

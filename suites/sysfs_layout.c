@@ -1,0 +1,217 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * sysfs_layout: the §9 invariants of /sys/kernel/iommu_groups and the
+ * device-side links, one test each, on whatever kernel is running.
+ *
+ * Environment: IOG_SYSFS_ROOT (default /sys), IOG_EXPECT_GROUPS=1 when the
+ * topology has an IOMMU (then "no groups" is a failure), and
+ * IOG_KERNEL_RELEASE to pretend another uname -r on a crafted tree.
+ */
+#include "kselftest_harness.h"
+#include "suite.h"
+
+typedef size_t (*layout_check)(const struct sysfs_snapshot *,
+			       struct sysfs_problems *);
+
+static bool expect_groups(void)
+{
+	const char *e = getenv("IOG_EXPECT_GROUPS");
+
+	return e && !strcmp(e, "1");
+}
+
+/*
+ * Run one per-group check.  It SKIPs when there is nothing to look at, so
+ * an absent tree never passes as a conforming one.
+ */
+static void run_check(struct __test_metadata *_metadata, layout_check fn,
+		      const char *items, const char *rule)
+{
+	SUITE_SNAPSHOT(s);
+	SUITE_PROBLEMS(p);
+	size_t n, problems;
+
+	if (!s.groups_is_dir)
+		SKIP(return, "%s absent: no IOMMU groups to check",
+			   s.groups_path);
+	if (!s.nr_groups)
+		SKIP(return, "no groups in %s", s.groups_path);
+	n = fn(&s, &p);
+	if (!n)
+		SKIP(return, "no %s among %zu groups in %s", items, s.nr_groups,
+			   s.groups_path);
+	problems = SUITE_LOG_PROBLEMS(&p);
+	TH_LOG("%s: %zu %s checked across %zu groups: %zu problem(s)", rule, n,
+	       items, s.nr_groups, problems);
+	EXPECT_EQ(0, problems);
+}
+
+static size_t present_resv(const struct sysfs_snapshot *s,
+			   struct sysfs_problems *p)
+{
+	return sysfs_check_present(s, SYSFS_FEAT_RESERVED_REGIONS, p);
+}
+
+static size_t present_type(const struct sysfs_snapshot *s,
+			   struct sysfs_problems *p)
+{
+	return sysfs_check_present(s, SYSFS_FEAT_TYPE, p);
+}
+
+/* An attribute that appeared in kernel release X.Y (§2, §9.2). */
+static void run_present(struct __test_metadata *_metadata, enum sysfs_feature f)
+{
+	struct sysfs_kver since = sysfs_feature_since(f);
+	const char *attr = sysfs_feature_name(f);
+	char release[128];
+	struct sysfs_kver v;
+	int bad;
+
+	bad = sysfs_kver_running(&v, release, sizeof(release));
+	ASSERT_EQ(0, bad)
+	TH_LOG("cannot parse kernel release '%s'; wanted MAJOR.MINOR...",
+	       release);
+	if (!sysfs_kver_has(&v, f))
+		SKIP(return, "kernel %s predates %s (added in %d.%d)", release,
+			   attr, since.major, since.minor);
+	TH_LOG("kernel %s >= %d.%d: every group must have %s", release,
+	       since.major, since.minor, attr);
+	if (f == SYSFS_FEAT_RESERVED_REGIONS)
+		run_check(_metadata, present_resv, "groups", "§9.2");
+	else
+		run_check(_metadata, present_type, "groups", "§9.2");
+}
+
+TEST(groups_root_exists)
+{
+	SUITE_SNAPSHOT(s);
+
+	if (!s.groups_present && expect_groups()) {
+		TH_LOG("%s absent (%s) although IOG_EXPECT_GROUPS=1: the "
+		       "topology has an IOMMU, so the kernel needs "
+		       "CONFIG_IOMMU_API (§9.1)",
+		       s.groups_path, strerror(s.groups_err));
+		ASSERT_TRUE(s.groups_present);
+	}
+	if (!s.groups_present)
+		SKIP(return,
+			   "%s absent: kernel built without CONFIG_IOMMU_API "
+			   "(§9.1)",
+			   s.groups_path);
+	EXPECT_TRUE(s.groups_is_dir)
+	TH_LOG("%s is not a directory; wanted a directory (§9.1)",
+	       s.groups_path);
+	EXPECT_EQ(0, s.groups_err)
+	TH_LOG("cannot list %s: %s", s.groups_path, strerror(s.groups_err));
+	TH_LOG("%s: %zu entries", s.groups_path, s.nr_groups);
+}
+
+TEST(groups_present)
+{
+	SUITE_SNAPSHOT(s);
+
+	if (!s.groups_is_dir)
+		SKIP(return, "%s absent: no IOMMU groups", s.groups_path);
+	if (!s.nr_groups && !expect_groups())
+		SKIP(return,
+			   "no IOMMU groups in %s (IOG_EXPECT_GROUPS not set: "
+			   "none required)",
+			   s.groups_path);
+	ASSERT_NE(0, s.nr_groups)
+	TH_LOG("no IOMMU groups although %s exists; IOG_EXPECT_GROUPS=1 says "
+	       "the topology has an IOMMU",
+	       s.groups_path);
+	for (size_t i = 0; i < s.nr_groups; i++) {
+		const struct sysfs_group *g = &s.groups[i];
+		char *type = g->type.data ? strndup(g->type.data,
+						    strcspn(g->type.data, "\n"))
+					  : NULL;
+		char *name = sysfs_escape(g->name);
+		char *etype = type ? sysfs_escape(type) : NULL;
+
+		/* Evidence only: names are escaped to keep one line each. */
+		TH_LOG("group %s: %zu devices/ entries, type %s",
+		       name ? name : "?", g->nr_members,
+		       etype ? etype : "(none)");
+		free(etype);
+		free(type);
+		free(name);
+	}
+	TH_LOG("%zu groups, %zu devices with an iommu_group link", s.nr_groups,
+	       s.nr_devices);
+}
+
+TEST(group_ids_decimal_distinct)
+{
+	run_check(_metadata, sysfs_check_group_ids, "group entries", "§9.1");
+}
+
+TEST(group_has_devices_dir)
+{
+	run_check(_metadata, sysfs_check_devices_dirs, "group directories",
+		  "§9.2");
+}
+
+TEST(reserved_regions_present)
+{
+	run_present(_metadata, SYSFS_FEAT_RESERVED_REGIONS);
+}
+
+TEST(reserved_regions_format)
+{
+	run_check(_metadata, sysfs_check_reserved_regions,
+		  "reserved_regions files", "§9.6");
+}
+
+TEST(type_present)
+{
+	run_present(_metadata, SYSFS_FEAT_TYPE);
+}
+
+TEST(type_vocabulary)
+{
+	run_check(_metadata, sysfs_check_type, "type files", "§9.7");
+}
+
+TEST(name_one_line)
+{
+	/* name is optional (§2.3): no name file at all is a SKIP. */
+	run_check(_metadata, sysfs_check_name, "name files", "§9.2");
+}
+
+TEST(device_links_resolve)
+{
+	run_check(_metadata, sysfs_check_forward_links, "devices/ entries",
+		  "§9.3");
+}
+
+TEST(device_links_symmetric)
+{
+	run_check(_metadata, sysfs_check_back_links, "member devices", "§9.3");
+}
+
+TEST(entry_names_match_devices)
+{
+	run_check(_metadata, sysfs_check_entry_names, "devices/ entries",
+		  "§9.3");
+}
+
+TEST(device_in_one_group)
+{
+	run_check(_metadata, sysfs_check_membership,
+		  "member and linked devices", "§9.4");
+}
+
+TEST(no_empty_groups)
+{
+	run_check(_metadata, sysfs_check_nonempty, "listable devices/ dirs",
+		  "§9.5");
+}
+
+TEST(grouped_devices_have_iommu_link)
+{
+	run_check(_metadata, sysfs_check_iommu_links,
+		  "devices with an iommu_group link", "§9.10");
+}
+
+TEST_HARNESS_MAIN
