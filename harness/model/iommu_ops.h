@@ -1,0 +1,98 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Inside the model: the state of one model instance and the vendor ops
+ * table (one file per IOMMU driver, like pciutils' access methods).
+ */
+#ifndef MODEL_IOMMU_OPS_H
+#define MODEL_IOMMU_OPS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "group_core.h"
+#include "model.h"
+#include "pci_topo.h"
+#include "resv.h"
+
+/* The rule of §8 that decided a device's group. */
+enum model_rule {
+	MODEL_RULE_NONE = 0, /* not probed */
+	MODEL_RULE_R3 = 3, /* no group: not behind this IOMMU */
+	MODEL_RULE_R4 = 4, /* DMA-alias walk */
+	MODEL_RULE_R5 = 5, /* ACS climb */
+	MODEL_RULE_R7 = 7, /* same-bus DMA alias */
+	MODEL_RULE_R8 = 8, /* multifunction without ACS */
+	MODEL_RULE_R9 = 9, /* new group */
+};
+
+#define MODEL_WHY_LEN 512
+
+struct model_why {
+	enum model_rule rule;
+	const struct model_pci_dev *via; /* the device whose group it took */
+	char text[MODEL_WHY_LEN];
+};
+
+/* Per-device state, indexed like topo.devs. */
+struct model_dev_state {
+	bool present; /* not removed */
+	bool bound; /* a driver is bound (virtio probe set) */
+	struct model_why why;
+	/*
+	 * The group devices aliasing to this (unprobed) bridge share: §3.3
+	 * gives them the bridge's group even when the bridge has none yet.
+	 */
+	struct model_iommu_group *anchor;
+};
+
+struct model_iommu_ops;
+
+struct model {
+	struct model_pci_topo topo;
+	struct model_group_core core;
+	const struct model_iommu_ops *ops;
+	struct model_opts opts; /* pointers not kept past model_boot */
+	char *default_domain_type;
+	uint64_t virtio_msi_start, virtio_msi_end;
+	struct model_dev_state *st;
+	/* AMD IVRS aliases resolved to devices (R14). */
+	struct model_ivrs {
+		struct model_pci_dev *dev, *alias;
+	} * ivrs;
+	size_t nr_ivrs;
+	bool booted;
+};
+
+struct model_iommu_ops {
+	const char *name;
+	/* R3: 0 if d is behind this IOMMU (and may be grouped), else -ENODEV.
+	 */
+	int (*probe_device)(struct model *m, struct model_pci_dev *d);
+	/* A referenced group for d; NULL on ENOMEM.  Fills why. */
+	struct model_iommu_group *(*device_group)(struct model *m,
+						  struct model_pci_dev *d,
+						  struct model_why *why);
+	/* Append d's regions to out; 0 or -1 (ENOMEM). */
+	int (*get_resv_regions)(struct model *m, const struct model_pci_dev *d,
+				struct model_resv_list *out);
+};
+
+extern const struct model_iommu_ops model_intel_iommu_ops;
+extern const struct model_iommu_ops model_amd_iommu_ops;
+extern const struct model_iommu_ops model_virtio_iommu_ops;
+
+static inline struct model_dev_state *model_state(struct model *m,
+						  const struct model_pci_dev *d)
+{
+	return &m->st[d - m->topo.devs];
+}
+
+/* Record why probe_device refused d (R3). */
+void model_why_nogroup(struct model *m, const struct model_pci_dev *d,
+		       const char *reason);
+
+/* The dev's group: its own, else the one anchored at it (§3.3.1). */
+struct model_iommu_group *model_group_of(struct model *m,
+					 const struct model_pci_dev *d);
+
+#endif /* MODEL_IOMMU_OPS_H */

@@ -1,0 +1,848 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The reference model's driver: load, boot probe (R2, R3), predictions,
+ * explanations, teardown and rescan (R10), comparison with the kernel.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pci_device_group.h"
+
+int model_iommu_kind_parse(const char *s, enum model_iommu_kind *kind)
+{
+	if (!strcmp(s, "intel"))
+		*kind = MODEL_IOMMU_INTEL;
+	else if (!strcmp(s, "amd"))
+		*kind = MODEL_IOMMU_AMD;
+	else if (!strcmp(s, "virtio"))
+		*kind = MODEL_IOMMU_VIRTIO;
+	else
+		return -1;
+	return 0;
+}
+
+const char *model_iommu_kind_name(enum model_iommu_kind kind)
+{
+	switch (kind) {
+	case MODEL_IOMMU_INTEL:
+		return "intel";
+	case MODEL_IOMMU_AMD:
+		return "amd";
+	case MODEL_IOMMU_VIRTIO:
+		return "virtio";
+	}
+	return "?";
+}
+
+struct model_iommu_group *model_group_of(struct model *m,
+					 const struct model_pci_dev *d)
+{
+	if (d->dev.iommu_group)
+		return d->dev.iommu_group;
+	return model_state(m, d)->anchor;
+}
+
+void model_why_nogroup(struct model *m, const struct model_pci_dev *d,
+		       const char *reason)
+{
+	struct model_why *why = &model_state(m, d)->why;
+
+	why->rule = MODEL_RULE_R3;
+	why->via = NULL;
+	snprintf(why->text, sizeof(why->text), "no group: %s (R3)", reason);
+}
+
+/* A freed group must not stay anchored at a bridge (its ID is reused). */
+static void on_group_release(struct model_iommu_group *g, void *priv)
+{
+	struct model *m = priv;
+
+	for (size_t i = 0; i < m->topo.nr; i++)
+		if (m->st[i].anchor == g)
+			m->st[i].anchor = NULL;
+}
+
+static int model_new(struct model **mp, struct model *m, char *err,
+		     size_t errlen)
+{
+	m->st = calloc(m->topo.nr, sizeof(*m->st));
+	if (!m->st) {
+		snprintf(err, errlen, "%s: out of memory", m->topo.source);
+		model_free(m);
+		*mp = NULL;
+		return -1;
+	}
+	for (size_t i = 0; i < m->topo.nr; i++)
+		m->st[i].present = true;
+	model_group_core_init(&m->core);
+	m->core.release_cb = on_group_release;
+	m->core.release_priv = m;
+	*mp = m;
+	return 0;
+}
+
+int model_load_dump(struct model **mp, const char *path, char *err,
+		    size_t errlen)
+{
+	struct model *m = calloc(1, sizeof(*m));
+
+	*mp = NULL;
+	if (!m) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		return -1;
+	}
+	if (model_pci_topo_load_dump(&m->topo, path, err, errlen)) {
+		free(m);
+		return -1;
+	}
+	return model_new(mp, m, err, errlen);
+}
+
+int model_load_live(struct model **mp, const char *sysfs_root, char *err,
+		    size_t errlen)
+{
+	struct model *m = calloc(1, sizeof(*m));
+
+	*mp = NULL;
+	if (!m) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if (model_pci_topo_load_sysfs(&m->topo, sysfs_root, err, errlen)) {
+		free(m);
+		return -1;
+	}
+	return model_new(mp, m, err, errlen);
+}
+
+void model_free(struct model *m)
+{
+	if (!m)
+		return;
+	if (m->st)
+		model_group_core_destroy(&m->core);
+	model_pci_topo_free(&m->topo);
+	free(m->st);
+	free(m->ivrs);
+	free(m->default_domain_type);
+	free(m);
+}
+
+const struct model_pci_topo *model_topo(const struct model *m)
+{
+	return &m->topo;
+}
+
+/* R3 then device_group; 0 or -1 (ENOMEM). */
+static int probe_one(struct model *m, struct model_pci_dev *d)
+{
+	struct model_dev_state *st = model_state(m, d);
+	struct model_iommu_group *g;
+
+	/* "Device is probed already if in a group" */
+	if (d->dev.iommu_group)
+		return 0;
+	if (m->ops->probe_device(m, d))
+		return 0;
+	g = m->ops->device_group(m, d, &st->why);
+	if (!g)
+		return -1;
+	if (model_iommu_group_add_device(g, &d->dev)) {
+		model_iommu_group_put(g);
+		return -1;
+	}
+	/* The membership holds the group now; drop device_group's ref. */
+	model_iommu_group_put(g);
+	return 0;
+}
+
+int model_boot(struct model *m, const struct model_opts *opts, char *err,
+	       size_t errlen)
+{
+	struct model_pci_topo *t = &m->topo;
+	struct model_pci_dev **order = NULL;
+	size_t n = 0;
+
+	if (m->booted) {
+		snprintf(err, errlen, "%s: model already booted", t->source);
+		return -1;
+	}
+	switch (opts->iommu) {
+	case MODEL_IOMMU_INTEL:
+		m->ops = &model_intel_iommu_ops;
+		break;
+	case MODEL_IOMMU_AMD:
+		m->ops = &model_amd_iommu_ops;
+		break;
+	case MODEL_IOMMU_VIRTIO:
+		m->ops = &model_virtio_iommu_ops;
+		break;
+	default:
+		snprintf(err, errlen, "unknown IOMMU kind %d", opts->iommu);
+		return -1;
+	}
+	m->opts = *opts;
+	m->opts.bound = NULL;
+	m->opts.ivrs_aliases = NULL;
+	m->virtio_msi_start = opts->virtio_msi_start;
+	m->virtio_msi_end = opts->virtio_msi_end;
+	m->default_domain_type = strdup(
+		opts->default_domain_type ? opts->default_domain_type : "DMA");
+	order = calloc(t->nr ? t->nr : 1, sizeof(*order));
+	if (!m->default_domain_type || !order)
+		goto oom;
+
+	for (size_t i = 0; i < opts->nr_bound; i++) {
+		struct model_pci_dev *d = model_pci_find(t, opts->bound[i]);
+
+		if (!d) {
+			snprintf(err, errlen, "bound device %s is not in %s",
+				 opts->bound[i], t->source);
+			free(order);
+			return -1;
+		}
+		if (model_state(m, d)->bound)
+			continue;
+		model_state(m, d)->bound = true;
+		order[n++] = d;
+	}
+	if (opts->nr_ivrs_aliases) {
+		m->ivrs = calloc(opts->nr_ivrs_aliases, sizeof(*m->ivrs));
+		if (!m->ivrs)
+			goto oom;
+	}
+	for (size_t i = 0; i < opts->nr_ivrs_aliases; i++) {
+		struct model_ivrs *a = &m->ivrs[m->nr_ivrs++];
+
+		a->dev = model_pci_find(t, opts->ivrs_aliases[i].dev);
+		a->alias = model_pci_find(t, opts->ivrs_aliases[i].alias);
+		if (!a->dev || !a->alias) {
+			snprintf(err, errlen,
+				 "IVRS alias %s -> %s: %s is not in %s",
+				 opts->ivrs_aliases[i].dev,
+				 opts->ivrs_aliases[i].alias,
+				 a->dev ? opts->ivrs_aliases[i].alias
+					: opts->ivrs_aliases[i].dev,
+				 t->source);
+			free(order);
+			return -1;
+		}
+	}
+
+	/*
+	 * virtio-iommu groups in driver probe order; VT-d and AMD-Vi probe
+	 * every device in device_add order at IOMMU registration (R2).
+	 */
+	if (opts->iommu != MODEL_IOMMU_VIRTIO)
+		n = 0;
+	for (size_t i = 0; i < t->nr; i++) {
+		struct model_pci_dev *d = t->boot_order[i];
+
+		if (opts->iommu != MODEL_IOMMU_VIRTIO ||
+		    !model_state(m, d)->bound)
+			order[n++] = d;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (probe_one(m, order[i]))
+			goto oom;
+	free(order);
+	m->booted = true;
+	return 0;
+oom:
+	free(order);
+	snprintf(err, errlen, "%s: out of memory", t->source);
+	return -1;
+}
+
+/* ---- predictions ------------------------------------------------------ */
+
+static int cmp_group_id(const void *a, const void *b)
+{
+	const struct model_pgroup *x = a, *y = b;
+
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+static int fill_group(struct model *m, struct model_iommu_group *g,
+		      struct model_pgroup *pg)
+{
+	struct model_resv_list l = {0};
+
+	pg->id = g->id;
+	pg->bdfs = calloc(g->nr_devices ? g->nr_devices : 1, sizeof(char *));
+	if (!pg->bdfs)
+		return -1;
+	for (size_t k = 0; k < g->nr_devices; k++) {
+		const struct model_pci_dev *d = model_to_pci_dev(g->devices[k]);
+
+		pg->bdfs[k] = strdup(d->bdf);
+		if (!pg->bdfs[k])
+			goto fail;
+		pg->nr++;
+		/* §2.1: every member's regions, in list order. */
+		if (m->ops->get_resv_regions(m, d, &l))
+			goto fail;
+	}
+	model_resv_merge(&l);
+	pg->resv = model_resv_format(&l);
+	pg->type =
+		strdup(m->default_domain_type ? m->default_domain_type : "DMA");
+	model_resv_free(&l);
+	return pg->resv && pg->type ? 0 : -1;
+fail:
+	model_resv_free(&l);
+	return -1;
+}
+
+int model_partition(const struct model *cm, struct model_partition *p)
+{
+	struct model *m = (struct model *)cm;
+
+	memset(p, 0, sizeof(*p));
+	if (m->core.nr_groups) {
+		p->groups = calloc(m->core.nr_groups, sizeof(*p->groups));
+		if (!p->groups)
+			goto fail;
+	}
+	for (size_t i = 0; i < m->core.nr_groups; i++) {
+		p->nr++;
+		if (fill_group(m, m->core.groups[i], &p->groups[i]))
+			goto fail;
+	}
+	if (p->nr)
+		qsort(p->groups, p->nr, sizeof(*p->groups), cmp_group_id);
+	if (m->topo.nr) {
+		p->devs = calloc(m->topo.nr, sizeof(*p->devs));
+		if (!p->devs)
+			goto fail;
+	}
+	for (size_t i = 0; i < m->topo.nr; i++) {
+		const struct model_pci_dev *d = &m->topo.devs[i];
+		struct model_pdev *pd = &p->devs[p->nr_devs];
+
+		if (!m->st[i].present)
+			continue;
+		p->nr_devs++;
+		pd->bdf = strdup(d->bdf);
+		pd->name = strdup(d->name ? d->name : "");
+		pd->group = d->dev.iommu_group ? d->dev.iommu_group->id : -1;
+		pd->why = strdup(m->st[i].why.text[0] ? m->st[i].why.text
+						      : "not probed");
+		if (!pd->bdf || !pd->name || !pd->why)
+			goto fail;
+	}
+	return 0;
+fail:
+	model_partition_free(p);
+	return -1;
+}
+
+void model_partition_free(struct model_partition *p)
+{
+	for (size_t i = 0; i < p->nr; i++) {
+		for (size_t k = 0; k < p->groups[i].nr; k++)
+			free(p->groups[i].bdfs[k]);
+		free(p->groups[i].bdfs);
+		free(p->groups[i].resv);
+		free(p->groups[i].type);
+	}
+	free(p->groups);
+	for (size_t i = 0; i < p->nr_devs; i++) {
+		free(p->devs[i].bdf);
+		free(p->devs[i].name);
+		free(p->devs[i].why);
+	}
+	free(p->devs);
+	memset(p, 0, sizeof(*p));
+}
+
+const struct model_pgroup *
+model_partition_group(const struct model_partition *p, int id)
+{
+	for (size_t i = 0; i < p->nr; i++)
+		if (p->groups[i].id == id)
+			return &p->groups[i];
+	return NULL;
+}
+
+/* "dddd:bb:dd.f" from any accepted spelling; 0 or -1. */
+static int norm_bdf(const char *in, char out[MODEL_BDF_LEN])
+{
+	unsigned int dom = 0, bus, dev, fn;
+	char tail;
+
+	if (sscanf(in, "%x:%x:%x.%u%c", &dom, &bus, &dev, &fn, &tail) != 4) {
+		dom = 0;
+		if (sscanf(in, "%x:%x.%u%c", &bus, &dev, &fn, &tail) != 3)
+			return -1;
+	}
+	if (dom > 0xffff || bus > 0xff || dev > 0x1f || fn > 7)
+		return -1;
+	snprintf(out, MODEL_BDF_LEN, "%04x:%02x:%02x.%u", dom, bus, dev, fn);
+	return 0;
+}
+
+const struct model_pdev *model_partition_dev(const struct model_partition *p,
+					     const char *bdf)
+{
+	char n[MODEL_BDF_LEN];
+
+	if (norm_bdf(bdf, n))
+		return NULL;
+	for (size_t i = 0; i < p->nr_devs; i++)
+		if (!strcmp(p->devs[i].bdf, n))
+			return &p->devs[i];
+	return NULL;
+}
+
+/* A growable string; on ENOMEM it stays NULL and later appends no-op. */
+struct sbuf {
+	char *s;
+	size_t len, cap;
+	bool oom;
+};
+
+static void sb_printf(struct sbuf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void sb_printf(struct sbuf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (b->oom)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if (b->len + (size_t)n + 1 > b->cap) {
+		size_t cap = (b->len + (size_t)n + 1) * 2;
+		char *s = realloc(b->s, cap);
+
+		if (!s) {
+			b->oom = true;
+			free(b->s);
+			b->s = NULL;
+			return;
+		}
+		b->s = s;
+		b->cap = cap;
+	}
+	va_start(ap, fmt);
+	vsnprintf(b->s + b->len, b->cap - b->len, fmt, ap);
+	va_end(ap);
+	b->len += (size_t)n;
+}
+
+static char *sb_done(struct sbuf *b)
+{
+	if (!b->oom && !b->s)
+		sb_printf(b, "%s", "");
+	return b->oom ? NULL : b->s;
+}
+
+char *model_explain(const struct model *cm, const char *bdf)
+{
+	struct model *m = (struct model *)cm;
+	struct model_pci_dev *d = model_pci_find(&m->topo, bdf);
+	struct model_iommu_group *g;
+	struct sbuf b = {0};
+
+	if (!d || !model_state(m, d)->present)
+		return NULL;
+	g = d->dev.iommu_group;
+	sb_printf(&b, "%s %s (%s)\n", d->bdf, model_pci_kind(d),
+		  d->name ? d->name : "");
+	if (!g) {
+		sb_printf(&b, "  %s\n",
+			  model_state(m, d)->why.text[0]
+				  ? model_state(m, d)->why.text
+				  : "not probed");
+		return sb_done(&b);
+	}
+	sb_printf(&b, "  group %d, %zu member%s:", g->id, g->nr_devices,
+		  g->nr_devices == 1 ? "" : "s");
+	for (size_t i = 0; i < g->nr_devices; i++)
+		sb_printf(&b, " %s", g->devices[i]->name);
+	sb_printf(&b, "\n");
+	/* The device's own reason first, then its companions' (join order). */
+	sb_printf(&b, "  %s: %s\n", d->bdf, model_state(m, d)->why.text);
+	for (size_t i = 0; i < g->nr_devices; i++) {
+		const struct model_pci_dev *o = model_to_pci_dev(g->devices[i]);
+
+		if (o != d)
+			sb_printf(&b, "  %s: %s\n", o->bdf,
+				  model_state(m, o)->why.text);
+	}
+	return sb_done(&b);
+}
+
+/* ---- teardown, rescan, binding ---------------------------------------- */
+
+/* Devices on d's secondary bus, last added first (the kernel's order). */
+static void for_children_reverse(struct model *m, struct model_pci_dev *d,
+				 void (*fn)(struct model *,
+					    struct model_pci_dev *))
+{
+	if (!d->is_bridge)
+		return;
+	for (size_t i = m->topo.nr; i-- > 0;) {
+		struct model_pci_dev *c = m->topo.boot_order[i];
+
+		if (c->parent == d && m->st[c - m->topo.devs].present)
+			fn(m, c);
+	}
+}
+
+static void stop_dev(struct model *m, struct model_pci_dev *d)
+{
+	for_children_reverse(m, d, stop_dev);
+	if (model_state(m, d)->bound) {
+		model_iommu_group_notify_driver(&d->dev,
+						MODEL_EV_UNBIND_DRIVER);
+		model_state(m, d)->bound = false;
+		model_iommu_group_notify_driver(&d->dev,
+						MODEL_EV_UNBOUND_DRIVER);
+		/* The driver comes back with the device on rescan. */
+		model_state(m, d)->bound = true;
+	}
+}
+
+static void remove_dev(struct model *m, struct model_pci_dev *d)
+{
+	struct model_dev_state *st = model_state(m, d);
+
+	for_children_reverse(m, d, remove_dev);
+	/* BUS_NOTIFY_REMOVED_DEVICE -> release: leave the group (R10). */
+	model_iommu_group_remove_device(&d->dev);
+	st->present = false;
+	st->anchor = NULL;
+	memset(&st->why, 0, sizeof(st->why));
+}
+
+int model_remove_device(struct model *m, const char *bdf)
+{
+	struct model_pci_dev *d = model_pci_find(&m->topo, bdf);
+
+	if (!d || !model_state(m, d)->present)
+		return -1;
+	/* §6: the whole subtree is stopped (unbound) before any removal. */
+	stop_dev(m, d);
+	remove_dev(m, d);
+	return 0;
+}
+
+int model_rescan(struct model *m, bool kernel_early_probe)
+{
+	for (size_t i = 0; i < m->topo.nr; i++) {
+		struct model_pci_dev *d = m->topo.boot_order[i];
+		struct model_dev_state *st = model_state(m, d);
+		bool mf = d->multifunction;
+		int ret;
+
+		if (st->present)
+			continue;
+		st->present = true;
+		if (kernel_early_probe)
+			d->multifunction = d->hdr_multifunction;
+		ret = m->ops ? probe_one(m, d) : 0;
+		d->multifunction = mf;
+		if (ret)
+			return -1;
+		if (kernel_early_probe && mf != d->hdr_multifunction &&
+		    st->why.rule != MODEL_RULE_R3) {
+			size_t off = strlen(st->why.text);
+
+			snprintf(
+				st->why.text + off, sizeof(st->why.text) - off,
+				" [grouped inside device_add before the slot scan marked it multifunction: its header lacks the bit; the kernels' rescan deviation, observed-q35.md]");
+		}
+	}
+	return 0;
+}
+
+int model_driver_bind(struct model *m, const char *bdf)
+{
+	struct model_pci_dev *d = model_pci_find(&m->topo, bdf);
+
+	if (!d || !model_state(m, d)->present)
+		return -1;
+	model_iommu_group_notify_driver(&d->dev, MODEL_EV_BIND_DRIVER);
+	model_state(m, d)->bound = true;
+	/* virtio-iommu (6.12) groups a device when its driver probes. */
+	if (m->ops == &model_virtio_iommu_ops && probe_one(m, d))
+		return -1;
+	model_iommu_group_notify_driver(&d->dev, MODEL_EV_BOUND_DRIVER);
+	return 0;
+}
+
+int model_driver_unbind(struct model *m, const char *bdf)
+{
+	struct model_pci_dev *d = model_pci_find(&m->topo, bdf);
+
+	if (!d || !model_state(m, d)->present)
+		return -1;
+	model_iommu_group_notify_driver(&d->dev, MODEL_EV_UNBIND_DRIVER);
+	model_state(m, d)->bound = false;
+	model_iommu_group_notify_driver(&d->dev, MODEL_EV_UNBOUND_DRIVER);
+	return 0;
+}
+
+size_t model_events(const struct model *m, const struct model_event **ev)
+{
+	*ev = m->core.events;
+	return m->core.nr_events;
+}
+
+/* ---- comparison -------------------------------------------------------- */
+
+struct cgroup {
+	long id;
+	char (*bdfs)[MODEL_BDF_LEN]; /* sorted */
+	size_t nr;
+	bool matched;
+};
+
+static int cmp_bdf(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+static int cgroup_fill(struct cgroup *c, long id, const char *const *bdfs,
+		       size_t nr)
+{
+	c->id = id;
+	c->bdfs = calloc(nr ? nr : 1, sizeof(*c->bdfs));
+	if (!c->bdfs)
+		return -1;
+	for (size_t i = 0; i < nr; i++) {
+		/* Keep an unparsable name as it is: it then matches nothing. */
+		if (norm_bdf(bdfs[i], c->bdfs[i]))
+			snprintf(c->bdfs[i], MODEL_BDF_LEN, "%s", bdfs[i]);
+	}
+	c->nr = nr;
+	qsort(c->bdfs, nr, sizeof(*c->bdfs), cmp_bdf);
+	return 0;
+}
+
+static bool cgroup_same(const struct cgroup *a, const struct cgroup *b)
+{
+	if (a->nr != b->nr)
+		return false;
+	for (size_t i = 0; i < a->nr; i++)
+		if (strcmp(a->bdfs[i], b->bdfs[i]))
+			return false;
+	return true;
+}
+
+static const struct cgroup *cgroup_holding(const struct cgroup *v, size_t n,
+					   const char *bdf)
+{
+	for (size_t i = 0; i < n; i++)
+		for (size_t k = 0; k < v[i].nr; k++)
+			if (!strcmp(v[i].bdfs[k], bdf))
+				return &v[i];
+	return NULL;
+}
+
+static void sb_members(struct sbuf *b, const struct cgroup *c)
+{
+	sb_printf(b, "{");
+	for (size_t i = 0; i < c->nr; i++)
+		sb_printf(b, "%s%s", i ? " " : "", c->bdfs[i]);
+	sb_printf(b, "}");
+}
+
+/* Text equality up to trailing newlines and blanks. */
+static size_t trimmed_len(const char *s)
+{
+	size_t n = strlen(s);
+
+	while (n && strchr("\r\n \t", s[n - 1]))
+		n--;
+	return n;
+}
+
+static bool text_same(const char *a, const char *b)
+{
+	size_t n = trimmed_len(a);
+
+	return n == trimmed_len(b) && !memcmp(a, b, n);
+}
+
+static void sb_indented(struct sbuf *b, const char *label, const char *text)
+{
+	const char *s = text;
+
+	sb_printf(b, "    %s:%s", label, *s ? "\n" : " (empty)\n");
+	while (*s) {
+		const char *e = strchr(s, '\n');
+		size_t n = e ? (size_t)(e - s) : strlen(s);
+
+		sb_printf(b, "      %.*s\n", (int)n, s);
+		s += n + (e ? 1 : 0);
+	}
+}
+
+/* Each device's reason once per report; later mentions point back. */
+struct seen {
+	char (*bdf)[MODEL_BDF_LEN];
+	size_t nr, cap;
+};
+
+static void sb_why(struct sbuf *b, const struct model_partition *p,
+		   const char *bdf, struct seen *seen)
+{
+	const struct model_pdev *d = model_partition_dev(p, bdf);
+
+	for (size_t i = 0; i < seen->nr; i++) {
+		if (!strcmp(seen->bdf[i], bdf)) {
+			sb_printf(b, "    %s: as above\n", bdf);
+			return;
+		}
+	}
+	if (seen->nr == seen->cap) {
+		size_t n = seen->cap ? seen->cap * 2 : 16;
+		void *v = realloc(seen->bdf, n * sizeof(*seen->bdf));
+
+		if (!v) {
+			b->oom = true;
+			return;
+		}
+		seen->bdf = v;
+		seen->cap = n;
+	}
+	snprintf(seen->bdf[seen->nr++], MODEL_BDF_LEN, "%s", bdf);
+
+	sb_printf(b, "    %s: %s\n", bdf,
+		  d ? d->why : "not in the model's topology");
+}
+
+int model_compare(const struct model_partition *p,
+		  const struct model_observed_group *obs, size_t nr_obs,
+		  char **diff)
+{
+	struct cgroup *pc = calloc(p->nr ? p->nr : 1, sizeof(*pc));
+	struct cgroup *oc = calloc(nr_obs ? nr_obs : 1, sizeof(*oc));
+	struct sbuf b = {0};
+	int ndiff = -1;
+	struct seen seen = {0};
+
+	if (diff)
+		*diff = NULL;
+	if (!pc || !oc)
+		goto out;
+	for (size_t i = 0; i < p->nr; i++)
+		if (cgroup_fill(&pc[i], p->groups[i].id,
+				(const char *const *)p->groups[i].bdfs,
+				p->groups[i].nr))
+			goto out;
+	for (size_t i = 0; i < nr_obs; i++)
+		if (cgroup_fill(&oc[i], obs[i].id, obs[i].bdfs, obs[i].nr))
+			goto out;
+	ndiff = 0;
+
+	/* Same members: then IDs, reserved_regions and type must agree. */
+	for (size_t i = 0; i < p->nr; i++) {
+		for (size_t j = 0; j < nr_obs; j++) {
+			if (oc[j].matched || !cgroup_same(&pc[i], &oc[j]))
+				continue;
+			pc[i].matched = oc[j].matched = true;
+			if (pc[i].id != oc[j].id) {
+				ndiff++;
+				sb_printf(&b, "- group ");
+				sb_members(&b, &pc[i]);
+				sb_printf(&b, ": model ID %ld, kernel ID %ld\n",
+					  pc[i].id, oc[j].id);
+				sb_why(&b, p, pc[i].bdfs[0], &seen);
+			}
+			if (obs[j].resv &&
+			    !text_same(p->groups[i].resv, obs[j].resv)) {
+				ndiff++;
+				sb_printf(
+					&b,
+					"- group %ld reserved_regions differ\n",
+					oc[j].id);
+				sb_indented(&b, "model", p->groups[i].resv);
+				sb_indented(&b, "kernel", obs[j].resv);
+			}
+			if (obs[j].type &&
+			    !text_same(p->groups[i].type, obs[j].type)) {
+				ndiff++;
+				sb_printf(
+					&b,
+					"- group %ld type: model %s, kernel %.*s\n",
+					oc[j].id, p->groups[i].type,
+					(int)strcspn(obs[j].type, "\n"),
+					obs[j].type);
+			}
+			break;
+		}
+	}
+	/* Model groups the kernel does not have, member by member. */
+	for (size_t i = 0; i < p->nr; i++) {
+		if (pc[i].matched)
+			continue;
+		ndiff++;
+		sb_printf(&b, "- model group %ld ", pc[i].id);
+		sb_members(&b, &pc[i]);
+		sb_printf(&b, "; kernel:");
+		for (size_t k = 0; k < pc[i].nr; k++) {
+			const struct cgroup *o =
+				cgroup_holding(oc, nr_obs, pc[i].bdfs[k]);
+
+			if (o)
+				sb_printf(&b, " %s in group %ld", pc[i].bdfs[k],
+					  o->id);
+			else
+				sb_printf(&b, " %s in no group", pc[i].bdfs[k]);
+			sb_printf(&b, "%s", k + 1 < pc[i].nr ? "," : "\n");
+		}
+		for (size_t k = 0; k < pc[i].nr; k++)
+			sb_why(&b, p, pc[i].bdfs[k], &seen);
+	}
+	/* Kernel groups the model does not have. */
+	for (size_t j = 0; j < nr_obs; j++) {
+		if (oc[j].matched)
+			continue;
+		ndiff++;
+		sb_printf(&b, "- kernel group %ld ", oc[j].id);
+		sb_members(&b, &oc[j]);
+		sb_printf(&b, "; model:");
+		for (size_t k = 0; k < oc[j].nr; k++) {
+			const struct cgroup *g =
+				cgroup_holding(pc, p->nr, oc[j].bdfs[k]);
+
+			if (g)
+				sb_printf(&b, " %s in group %ld", oc[j].bdfs[k],
+					  g->id);
+			else
+				sb_printf(&b, " %s in no group", oc[j].bdfs[k]);
+			sb_printf(&b, "%s", k + 1 < oc[j].nr ? "," : "\n");
+		}
+		for (size_t k = 0; k < oc[j].nr; k++)
+			sb_why(&b, p, oc[j].bdfs[k], &seen);
+	}
+	if (b.oom)
+		ndiff = -1;
+out:
+	for (size_t i = 0; pc && i < p->nr; i++)
+		free(pc[i].bdfs);
+	for (size_t i = 0; oc && i < nr_obs; i++)
+		free(oc[i].bdfs);
+	free(pc);
+	free(oc);
+	free(seen.bdf);
+	if (ndiff >= 0 && diff)
+		*diff = sb_done(&b);
+	else
+		free(b.s);
+	if (diff && ndiff >= 0 && !*diff)
+		ndiff = -1;
+	return ndiff;
+}

@@ -1,0 +1,396 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * pci_device_group as spec/iommu-groups.md §3.2 describes it, with the
+ * ACS predicates of §3.1 (R4-R9).  Every decision leaves a sentence in
+ * struct model_why so that a disagreement with the kernel can be read.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "pci_device_group.h"
+
+void model_acs_bits_str(uint16_t bits, char *buf, size_t len)
+{
+	static const struct {
+		uint16_t bit;
+		const char *name;
+	} names[] = {
+		{MODEL_ACS_SV, "SV"}, {MODEL_ACS_TB, "TB"},
+		{MODEL_ACS_RR, "RR"}, {MODEL_ACS_CR, "CR"},
+		{MODEL_ACS_UF, "UF"}, {MODEL_ACS_EC, "EC"},
+		{MODEL_ACS_DT, "DT"},
+	};
+	size_t off = 0;
+
+	if (len)
+		buf[0] = '\0';
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (!(bits & names[i].bit) || off >= len)
+			continue;
+		off += (size_t)snprintf(buf + off, len - off, "%s%s",
+					off ? " " : "", names[i].name);
+	}
+}
+
+bool model_acs_flags_enabled(bool has_acs, uint16_t cap, uint16_t ctrl,
+			     uint16_t flags, uint16_t *missing)
+{
+	if (!has_acs) {
+		if (missing)
+			*missing = flags;
+		return false;
+	}
+	/* Unadvertised bits are hard-wired "enabled" (§3.1); EC is kept. */
+	uint16_t need = flags & (cap | MODEL_ACS_EC);
+	uint16_t miss = need & (uint16_t)~ctrl;
+
+	if (missing)
+		*missing = miss;
+	return !miss;
+}
+
+/*
+ * No device-specific ACS quirk of the kernel's table matches a QEMU
+ * device (§3.3.9); the hook is where one would go.  -1: no quirk.
+ */
+static int acs_quirk(const struct model_pci_dev *d, uint16_t flags)
+{
+	(void)d;
+	(void)flags;
+	return -1;
+}
+
+bool model_pci_acs_enabled(const struct model_pci_dev *d, uint16_t flags)
+{
+	int q = acs_quirk(d, flags);
+
+	if (q >= 0)
+		return q;
+	if (!d->is_pcie)
+		return false;
+	switch (d->pcie_type) {
+	case MODEL_PCIE_PCI_BRIDGE:
+	case MODEL_PCIE_PCIE_BRIDGE:
+	case MODEL_PCIE_RC_EC:
+		return false;
+	case MODEL_PCIE_ROOT_PORT:
+	case MODEL_PCIE_DOWNSTREAM:
+		return model_acs_flags_enabled(d->has_acs, d->acs_cap,
+					       d->acs_ctrl, flags, NULL);
+	case MODEL_PCIE_ENDPOINT:
+	case MODEL_PCIE_LEG_END:
+	case MODEL_PCIE_UPSTREAM:
+	case MODEL_PCIE_RC_END:
+		/* R6: one function cannot talk to a sibling it lacks. */
+		if (!d->multifunction)
+			return true;
+		return model_acs_flags_enabled(d->has_acs, d->acs_cap,
+					       d->acs_ctrl, flags, NULL);
+	}
+	return true;
+}
+
+bool model_pci_acs_path_enabled(const struct model_pci_dev *start,
+				uint16_t flags,
+				const struct model_pci_dev **failed)
+{
+	for (const struct model_pci_dev *p = start; p; p = p->parent) {
+		if (!model_pci_acs_enabled(p, flags)) {
+			if (failed)
+				*failed = p;
+			return false;
+		}
+	}
+	if (failed)
+		*failed = NULL;
+	return true;
+}
+
+void model_acs_reason(const struct model_pci_dev *d, uint16_t flags, char *buf,
+		      size_t len)
+{
+	const char *kind = model_pci_kind(d);
+	uint16_t miss;
+	char bits[64];
+
+	buf[0] = '\0';
+	if (model_pci_acs_enabled(d, flags))
+		return;
+	if (!d->is_pcie) {
+		snprintf(buf, len, "%s %s has no PCIe capability, so no ACS",
+			 kind, d->bdf);
+		return;
+	}
+	switch (d->pcie_type) {
+	case MODEL_PCIE_PCI_BRIDGE:
+	case MODEL_PCIE_PCIE_BRIDGE:
+	case MODEL_PCIE_RC_EC:
+		snprintf(buf, len, "%s %s never counts as ACS-isolated", kind,
+			 d->bdf);
+		return;
+	default:
+		break;
+	}
+	if (!d->has_acs) {
+		snprintf(buf, len, "%s %s%s lacks an ACS capability", kind,
+			 d->bdf,
+			 d->multifunction &&
+					 d->pcie_type != MODEL_PCIE_ROOT_PORT &&
+					 d->pcie_type != MODEL_PCIE_DOWNSTREAM
+				 ? " (multifunction)"
+				 : "");
+		return;
+	}
+	model_acs_flags_enabled(true, d->acs_cap, d->acs_ctrl, flags, &miss);
+	model_acs_bits_str(miss, bits, sizeof(bits));
+	snprintf(buf, len, "%s %s lacks ACS control bits %s", kind, d->bdf,
+		 bits);
+}
+
+/* ---- §3.2 ------------------------------------------------------------ */
+
+struct walk {
+	struct model *m;
+	struct model_pci_dev *last;
+	struct model_iommu_group *group;
+};
+
+static int walk_cb(struct model_pci_dev *dev, uint16_t rid, void *data)
+{
+	struct walk *w = data;
+
+	(void)rid;
+	w->last = dev;
+	w->group = model_group_of(w->m, dev);
+	return w->group != NULL;
+}
+
+struct search {
+	struct model *m;
+	uint8_t visited[32]; /* devfns on P's bus, shared by steps 3 and 4 */
+	struct model_pci_dev *via;
+};
+
+static struct model_iommu_group *function_alias_group(struct search *s,
+						      struct model_pci_dev *x);
+
+/* Step 3: explicit same-bus DMA aliases of x, transitively (R7). */
+static struct model_iommu_group *alias_group(struct search *s,
+					     struct model_pci_dev *x)
+{
+	struct model_pci_topo *t = &s->m->topo;
+	struct model_iommu_group *g;
+
+	if (s->visited[x->devfn / 8] & (1u << (x->devfn % 8)))
+		return NULL;
+	s->visited[x->devfn / 8] |= (uint8_t)(1u << (x->devfn % 8));
+	g = model_group_of(s->m, x);
+	if (g) {
+		s->via = x;
+		return g;
+	}
+	for (size_t i = 0; i < t->nr; i++) {
+		struct model_pci_dev *y = t->boot_order[i];
+
+		if (y == x || !model_state(s->m, y)->present ||
+		    !model_pci_devs_are_dma_aliases(x, y))
+			continue;
+		g = alias_group(s, y);
+		if (g)
+			return g;
+		g = function_alias_group(s, y);
+		if (g)
+			return g;
+	}
+	return NULL;
+}
+
+/* Step 4: same-slot functions without ACS share (R8). */
+static struct model_iommu_group *function_alias_group(struct search *s,
+						      struct model_pci_dev *x)
+{
+	struct model_pci_topo *t = &s->m->topo;
+
+	if (!x->multifunction || model_pci_acs_enabled(x, MODEL_REQ_ACS_FLAGS))
+		return NULL;
+	for (size_t i = 0; i < t->nr; i++) {
+		struct model_pci_dev *y = t->boot_order[i];
+		struct model_iommu_group *g;
+
+		if (y == x || !model_state(s->m, y)->present ||
+		    !model_pci_same_bus(x, y) ||
+		    model_pci_slot(x) != model_pci_slot(y) ||
+		    model_pci_acs_enabled(y, MODEL_REQ_ACS_FLAGS))
+			continue;
+		g = alias_group(s, y);
+		if (g)
+			return g;
+	}
+	return NULL;
+}
+
+static void why_set(struct model_why *why, enum model_rule rule,
+		    const struct model_pci_dev *via, const char *prefix,
+		    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+static void why_set(struct model_why *why, enum model_rule rule,
+		    const struct model_pci_dev *via, const char *prefix,
+		    const char *fmt, ...)
+{
+	va_list ap;
+	size_t off = 0;
+
+	why->rule = rule;
+	why->via = via;
+	if (prefix && prefix[0])
+		off = (size_t)snprintf(why->text, sizeof(why->text), "%s; ",
+				       prefix);
+	if (off >= sizeof(why->text))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(why->text + off, sizeof(why->text) - off, fmt, ap);
+	va_end(ap);
+}
+
+static void append(char *buf, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void append(char *buf, size_t len, const char *fmt, ...)
+{
+	size_t off = strlen(buf);
+	va_list ap;
+
+	if (off >= len - 1)
+		return;
+	if (off)
+		off += (size_t)snprintf(buf + off, len - off, "; ");
+	if (off >= len - 1)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf + off, len - off, fmt, ap);
+	va_end(ap);
+}
+
+/* The R9 sentence for a device that is its own isolation point. */
+static void why_own(struct model_why *why, const struct model_pci_dev *d)
+{
+	char slot[16];
+
+	snprintf(slot, sizeof(slot), "%02x:%02x", d->bus, model_pci_slot(d));
+	if (d->multifunction &&
+	    !model_pci_acs_enabled(d, MODEL_REQ_ACS_FLAGS)) {
+		char r[256];
+
+		model_acs_reason(d, MODEL_REQ_ACS_FLAGS, r, sizeof(r));
+		why_set(why, MODEL_RULE_R9, NULL, NULL,
+			"new group: first probed function of multifunction slot %s without ACS (%s); the slot's other functions without ACS join it (R8, R9)",
+			slot, r);
+	} else if (d->multifunction) {
+		why_set(why, MODEL_RULE_R9, NULL, NULL,
+			"own group: function of multifunction slot %s with ACS enabled, isolated from its siblings (R9)",
+			slot);
+	} else if (model_pci_on_root_bus(d)) {
+		why_set(why, MODEL_RULE_R9, NULL, NULL,
+			"own group: single-function device on root bus (R9)");
+	} else {
+		why_set(why, MODEL_RULE_R9, NULL, NULL,
+			"own group: ACS path to the root is isolated from %s %s up (R9)",
+			model_pci_kind(d->parent), d->parent->bdf);
+	}
+}
+
+struct model_iommu_group *model_pci_device_group(struct model *m,
+						 struct model_pci_dev *d,
+						 struct model_why *why)
+{
+	struct walk w = {.m = m};
+	struct search s = {.m = m};
+	struct model_iommu_group *g;
+	struct model_pci_dev *p;
+	char path[MODEL_WHY_LEN] = "";
+	char slot[16];
+
+	/* Step 1 (R4): the first device on the alias path with a group. */
+	model_pci_for_each_dma_alias(d, walk_cb, &w);
+	if (w.group) {
+		if (w.last != d && !w.last->dev.iommu_group)
+			why_set(why, MODEL_RULE_R4, w.last, NULL,
+				"aliases to %s %s (R4), which is not probed itself; what aliases to it shares one group",
+				model_pci_kind(w.last), w.last->bdf);
+		else if (w.last == d)
+			why_set(why, MODEL_RULE_R4, d, NULL,
+				"joins the group that the devices aliasing to this %s formed before it was probed (R4)",
+				model_pci_kind(d));
+		else
+			why_set(why, MODEL_RULE_R4, w.last, NULL,
+				"aliases to %s %s (R4)", model_pci_kind(w.last),
+				w.last->bdf);
+		return model_iommu_group_ref_get(w.group);
+	}
+	p = w.last;
+	if (p != d)
+		append(path, sizeof(path), "aliases to %s %s (R4)",
+		       model_pci_kind(p), p->bdf);
+
+	/* Step 2 (R5): climb while the path above is not ACS-isolated. */
+	for (struct model_pci_dev *self = p->parent; self;
+	     self = self->parent) {
+		const struct model_pci_dev *bad;
+		char r[256];
+
+		if (model_pci_acs_path_enabled(self, MODEL_REQ_ACS_FLAGS, &bad))
+			break;
+		model_acs_reason(bad, MODEL_REQ_ACS_FLAGS, r, sizeof(r));
+		p = self;
+		g = model_group_of(m, p);
+		if (g) {
+			if (bad == p)
+				why_set(why, MODEL_RULE_R5, p, path, "%s (R5)",
+					r);
+			else
+				why_set(why, MODEL_RULE_R5, p, path,
+					"%s (R5); joins the group of %s %s", r,
+					model_pci_kind(p), p->bdf);
+			return model_iommu_group_ref_get(g);
+		}
+		append(path, sizeof(path), "%s (R5), and %s %s has no group", r,
+		       model_pci_kind(p), p->bdf);
+	}
+
+	/* Step 3 (R7) and step 4 (R8) from the isolation point p. */
+	snprintf(slot, sizeof(slot), "%02x:%02x", p->bus, model_pci_slot(p));
+	g = alias_group(&s, p);
+	if (g) {
+		why_set(why, MODEL_RULE_R7, s.via, path,
+			"%s is a DMA alias of %s on the same bus (R7)", p->bdf,
+			s.via->bdf);
+		goto found;
+	}
+	g = function_alias_group(&s, p);
+	if (g) {
+		why_set(why, MODEL_RULE_R8, s.via, path,
+			"function of multifunction slot %s without ACS, shares with %s (R8)",
+			slot, s.via->bdf);
+		goto found;
+	}
+
+	/* Step 5 (R9). */
+	g = model_iommu_group_alloc(&m->core);
+	if (!g)
+		return NULL;
+	if (p == d) {
+		why_own(why, d);
+		return g;
+	}
+	why_set(why, MODEL_RULE_R9, p, path,
+		"%s %s has no group (not probed): new group for everything that aliases to it (R9)",
+		model_pci_kind(p), p->bdf);
+	model_state(m, p)->anchor = g;
+	return g;
+found:
+	/* A bridge with no group yet keeps the group its subtree chose. */
+	if (p != d && !model_group_of(m, p))
+		model_state(m, p)->anchor = g;
+	return model_iommu_group_ref_get(g);
+}

@@ -1,0 +1,54 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * virtio-iommu grouping policy (spec §4.3, R13; observed-q35.md).
+ */
+#include <errno.h>
+
+#include "pci_device_group.h"
+
+#define PCI_VENDOR_REDHAT_QUMRANET 0x1af4
+/* Modern virtio PCI ID: 0x1040 + virtio device type 23 (IOMMU). */
+#define PCI_DEVICE_VIRTIO_IOMMU 0x1057
+/* IOMMU_RESV_SW_MSI window of the driver. */
+#define VIRTIO_SW_MSI_START 0x8000000ULL
+#define VIRTIO_SW_MSI_END 0x80fffffULL
+
+static int virtio_probe_device(struct model *m, struct model_pci_dev *d)
+{
+	/* "not translating ourself" */
+	if (d->vendor == PCI_VENDOR_REDHAT_QUMRANET &&
+	    d->device == PCI_DEVICE_VIRTIO_IOMMU) {
+		model_why_nogroup(m, d, "the virtio-iommu function itself");
+		return -ENODEV;
+	}
+	/*
+	 * 6.12 with the driver as a module: only devices whose driver probes
+	 * after it are grouped (observed-q35.md), so the bound set decides.
+	 */
+	if (!model_state(m, d)->bound) {
+		model_why_nogroup(
+			m, d,
+			"no driver bound, and virtio-iommu groups only devices probed after it");
+		return -ENODEV;
+	}
+	return 0;
+}
+
+static int virtio_get_resv_regions(struct model *m,
+				   const struct model_pci_dev *d,
+				   struct model_resv_list *out)
+{
+	(void)d;
+	if (m->virtio_msi_start || m->virtio_msi_end)
+		return model_resv_add(out, m->virtio_msi_start,
+				      m->virtio_msi_end, MODEL_RESV_MSI);
+	return model_resv_add(out, VIRTIO_SW_MSI_START, VIRTIO_SW_MSI_END,
+			      MODEL_RESV_SW_MSI);
+}
+
+const struct model_iommu_ops model_virtio_iommu_ops = {
+	.name = "virtio",
+	.probe_device = virtio_probe_device,
+	.device_group = model_pci_device_group,
+	.get_resv_regions = virtio_get_resv_regions,
+};
