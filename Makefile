@@ -8,7 +8,13 @@ MODULES ?=
 TIMEOUT ?=
 IOG_CACHE ?= $(HOME)/.cache/iommu-groups-ct
 RESULTS ?= results
-export TOPOLOGY KERNEL MODULES TIMEOUT IOG_CACHE RESULTS
+IOMMU ?=
+QEMU_DEVICES ?=
+GUEST_MODULES ?=
+STRICT ?=
+DESTRUCTIVE ?=
+export TOPOLOGY KERNEL MODULES TIMEOUT IOG_CACHE RESULTS IOMMU QEMU_DEVICES \
+	GUEST_MODULES STRICT DESTRUCTIVE
 
 CC ?= gcc
 B := build
@@ -21,13 +27,20 @@ CFLAGS_BASE := -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -Iharness/lib -g
 # keeps its own unused parameters out of -Wextra -Werror.
 KSFT_CFLAGS := -isystem $(KSFT_DIR)
 HOST_CFLAGS := $(CFLAGS_BASE) -O2
-GUEST_CFLAGS := $(CFLAGS_BASE) -O2 -static
+# Guest suites link the model, hence libpci; Debian ships no libpci.a, so
+# they are dynamic and the image builder carries their libraries.
+GUEST_CFLAGS := $(CFLAGS_BASE) -O2
 SAN_CFLAGS := $(CFLAGS_BASE) -O1 -fno-omit-frame-pointer \
 	-fsanitize=address,undefined -fno-sanitize-recover=all
 
 LIB_SRCS := $(wildcard harness/lib/*.c)
 LIB_HDRS := $(wildcard harness/lib/*.h)
-HOST_TOOLS := $(patsubst harness/%.c,$(B)/host/%,$(wildcard harness/iog-*.c))
+# The reference model reads config space through libpci.  Debian ships no
+# libpci.a, so whatever links the model links libpci dynamically.
+MODEL_SRCS := $(wildcard harness/model/*.c)
+MODEL_HDRS := $(wildcard harness/model/*.h)
+PCI_LIBS := -lpci
+HOST_TOOLS := $(patsubst harness/%.c,$(B)/host/%,$(wildcard harness/iog*.c))
 SUITES := $(patsubst suites/%.c,$(B)/guest/%,$(wildcard suites/*.c))
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(B)/san/%,$(wildcard tests/unit/test_*.c))
 
@@ -45,17 +58,17 @@ unit-tests: $(UNIT_TESTS)
 $(KSFT_H):
 	harness/kselftest.sh "$(KSFT_DIR)"
 
-$(B)/host/%: harness/%.c $(LIB_SRCS) $(LIB_HDRS)
+$(B)/host/%: harness/%.c $(LIB_SRCS) $(LIB_HDRS) $(MODEL_SRCS) $(MODEL_HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(HOST_CFLAGS) -o $@ $< $(LIB_SRCS)
+	$(CC) $(HOST_CFLAGS) -Iharness/model -o $@ $< $(LIB_SRCS) $(MODEL_SRCS) $(PCI_LIBS)
 
-$(B)/guest/%: suites/%.c $(wildcard suites/*.h) $(LIB_SRCS) $(LIB_HDRS) $(KSFT_H)
+$(B)/guest/%: suites/%.c $(wildcard suites/*.h) $(LIB_SRCS) $(LIB_HDRS) $(MODEL_SRCS) $(MODEL_HDRS) $(KSFT_H)
 	@mkdir -p $(@D)
-	$(CC) $(GUEST_CFLAGS) $(KSFT_CFLAGS) -Isuites -o $@ $< $(LIB_SRCS)
+	$(CC) $(GUEST_CFLAGS) $(KSFT_CFLAGS) -Isuites -Iharness/model -o $@ $< $(LIB_SRCS) $(MODEL_SRCS) $(PCI_LIBS)
 
-$(B)/san/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(LIB_SRCS) $(LIB_HDRS) $(KSFT_H)
+$(B)/san/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(LIB_SRCS) $(LIB_HDRS) $(MODEL_SRCS) $(MODEL_HDRS) $(KSFT_H)
 	@mkdir -p $(@D)
-	$(CC) $(SAN_CFLAGS) $(KSFT_CFLAGS) -Isuites -Itests/unit -o $@ $< $(LIB_SRCS)
+	$(CC) $(SAN_CFLAGS) $(KSFT_CFLAGS) -Isuites -Itests/unit -Iharness/model -o $@ $< $(LIB_SRCS) $(MODEL_SRCS) $(PCI_LIBS)
 
 deps:
 	@harness/deps.sh
