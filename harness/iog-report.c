@@ -10,12 +10,12 @@
 
 static void iog_report_usage(FILE *f)
 {
-	fprintf(f, "usage: iog-report --raw RAW --meta META --out DIR\n");
+	fprintf(f, "usage: iog-report --raw RAW --meta META --out DIR [--deviations FILE]\n");
 }
 
 int main(int argc, char **argv)
 {
-	const char *raw = NULL, *meta = NULL, *out = NULL;
+	const char *raw = NULL, *meta = NULL, *out = NULL, *dev = NULL;
 
 	for (int i = 1; i < argc; i++) {
 		const char **dst = NULL;
@@ -30,6 +30,8 @@ int main(int argc, char **argv)
 			dst = &meta;
 		else if (!strcmp(argv[i], "--out"))
 			dst = &out;
+		else if (!strcmp(argv[i], "--deviations"))
+			dst = &dev;
 		if (!dst || i + 1 >= argc) {
 			fprintf(stderr, "iog-report: %s '%s'\n",
 				dst ? "missing value for" : "unknown argument",
@@ -43,5 +45,5 @@ int main(int argc, char **argv)
 		iog_report_usage(stderr);
 		return 2;
 	}
-	return report_run(raw, meta, out, stdout, stderr);
+	return report_run_with(raw, meta, dev, out, stdout, stderr);
 }

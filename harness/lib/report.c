@@ -5,6 +5,7 @@
  * failure, so completion fills in every result the guest could not print.
  */
 #include "report.h"
+#include "deviations.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -1335,6 +1336,16 @@ static void report_summary(FILE *out, const struct ktap_node *root,
 int report_run(const char *raw, const char *meta, const char *outdir, FILE *out,
 	       FILE *errf)
 {
+	return report_run_with(raw, meta, NULL, outdir, out, errf);
+}
+
+int report_run_with(const char *raw, const char *meta, const char *deviations,
+		    const char *outdir, FILE *out, FILE *errf)
+{
+	struct deviation_list dl = {0};
+	char *dbuf = NULL;
+	size_t dlen;
+	bool dcut;
 	struct report_meta m = {0};
 	struct report_buf json = {0}, md = {0};
 	struct ktap_node *root = NULL;
@@ -1357,6 +1368,21 @@ int report_run(const char *raw, const char *meta, const char *outdir, FILE *out,
 		fprintf(errf, "iog-report: %s: %s\n", meta, strerror(e));
 		goto out;
 	}
+	if (deviations) {
+		e = report_read(deviations, REPORT_META_MAX, &dbuf, &dlen, &dcut);
+		if (!e && dcut)
+			e = EFBIG;
+		if (e) {
+			fprintf(errf, "iog-report: %s: %s\n", deviations,
+				strerror(e));
+			goto out;
+		}
+		if (deviations_parse(deviations, dbuf, dlen, &dl, err,
+				     sizeof(err))) {
+			fprintf(errf, "iog-report: %s\n", err);
+			goto out;
+		}
+	}
 	root = ktap_parse(rbuf, rlen);
 	if (!root || report_meta_parse(mbuf, mlen, &m))
 		goto oom;
@@ -1368,6 +1394,9 @@ int report_run(const char *raw, const char *meta, const char *outdir, FILE *out,
 			goto oom;
 	}
 	if (report_complete(root, &m))
+		goto oom;
+	if (deviations_apply(root, &dl, report_meta_get(&m, "kernel_release"),
+			     report_meta_get(&m, "topology")) < 0)
 		goto oom;
 	ktap = ktap_write(root, &klen);
 	if (!ktap || report_json(&json, root, &m) ||
@@ -1392,6 +1421,8 @@ oom:
 out:
 	free(rbuf);
 	free(mbuf);
+	free(dbuf);
+	deviations_free(&dl);
 	free(ktap);
 	ktap_free(root);
 	report_meta_free(&m);

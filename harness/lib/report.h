@@ -114,5 +114,8 @@ int report_write_atomic(const char *dir, const char *name, const char *data,
  */
 int report_run(const char *raw, const char *meta, const char *outdir, FILE *out,
 	       FILE *errf);
+/* Same, applying a known-deviations list (NULL: none; see deviations.h). */
+int report_run_with(const char *raw, const char *meta, const char *deviations,
+		    const char *outdir, FILE *out, FILE *errf);
 
 #endif /* IOG_REPORT_H */
