@@ -45,7 +45,7 @@ SUITES := $(patsubst suites/%.c,$(B)/guest/%,$(wildcard suites/*.c))
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(B)/san/%,$(wildcard tests/unit/test_*.c))
 
 .PHONY: all build host-tools suites unit-tests check test bench deps help \
-	clean format
+	clean format install
 
 all: build
 
@@ -91,6 +91,12 @@ bench:
 	@$(MAKE) --no-print-directory build
 	@harness/bench.sh
 
+PREFIX ?= /usr/local
+
+# iogroups for a live machine or a lab board.
+install: host-tools
+	install -D -m 0755 $(B)/host/iogroups $(DESTDIR)$(PREFIX)/bin/iogroups
+
 format:
 	clang-format -i $(LIB_SRCS) $(LIB_HDRS) harness/*.c suites/*.[ch] tests/unit/*.[ch]
 
@@ -102,7 +108,8 @@ help:
 	@echo '  check      boot TOPOLOGY on KERNEL in QEMU, run the suites, write results/<run>/'
 	@echo '  test       the package'"'"'s own tests (unit tests under ASan+UBSan, QEMU boots)'
 	@echo '  bench      time q35-acs runs (wall time per run, median and spread)'
-	@echo '  build      host tools (build/host) and static guest suites (build/guest)'
+	@echo '  build      host tools (build/host) and guest suites (build/guest)'
+	@echo '  install    install iogroups into $(PREFIX)/bin (default /usr/local)'
 	@echo '  deps       install missing Debian packages (as root) or print the command'
 	@echo '  format     clang-format the C sources (kernel style)'
 	@echo '  clean      remove build/'
@@ -111,5 +118,9 @@ help:
 	@echo '  KERNEL=debian-6.12|debian-6.1|/path/to/bzImage   guest kernel; default debian-6.12'
 	@echo '  MODULES=/path/to/lib/modules/VER   modules for a KERNEL=bzImage'
 	@echo '  TIMEOUT=seconds      guest watchdog (default: the topology'"'"'s, else 180)'
+	@echo '  TOPOLOGY=host        run the non-destructive suites on this machine (DESTRUCTIVE=1: all)'
+	@echo '  IOMMU=intel|amd|virtio QEMU_DEVICES="-device ..." [GUEST_MODULES="..."]'
+	@echo '                       an ad-hoc topology; the reference model is the only oracle'
+	@echo '  STRICT=1             ignore suites/known-deviations (listed failures stay failures)'
 	@echo '  IOG_CACHE=dir        kernels and headers cache; default ~/.cache/iommu-groups-ct'
 	@echo '  RESULTS=dir          where run directories go; default results/'

@@ -58,11 +58,14 @@ for s in $suites; do
 	[ -x "$f" ] || die "suite '$s' is not built ($f); run make build"
 	suite_bins+=("$f")
 done
+# Tools a person logged into the guest (or a suite) may use.
+tool_bins=()
+[ -x "$IOG_BUILD/host/iogroups" ] && tool_bins+=("$IOG_BUILD/host/iogroups")
 
 # Dynamically linked suites (those that link libpci for the model) carry
 # their shared libraries and the loader, at the paths ldd reports.
 libs=()
-for f in "${suite_bins[@]}"; do
+for f in "${suite_bins[@]}" "${tool_bins[@]}"; do
 	ldd "$f" >/dev/null 2>&1 || continue
 	mapfile -t -O ${#libs[@]} libs < <(ldd "$f" | grep -o "/[^ ]*")
 done
@@ -75,6 +78,7 @@ key=$({
 	sha "$init"
 	sha "$runner"
 	for f in "${suite_bins[@]}"; do echo "${f##*/} $(sha "$f")"; done
+	for f in "${tool_bins[@]}"; do echo "tool ${f##*/} $(sha "$f")"; done
 	for p in "${order[@]}"; do echo "$p $(sha "$moddir/$p")"; done
 	for l in "${libs[@]}"; do echo "$l $(sha "$l")"; done
 	(cd "$confdir" && for f in *; do echo "$f $(sha "$f")"; done)
@@ -94,6 +98,7 @@ cp "$init" "$stage/init"
 cp "$runner" "$stage/bin/run-suites"
 chmod 755 "$stage/init" "$stage/bin/run-suites"
 for f in "${suite_bins[@]}"; do cp "$f" "$stage/suites/"; done
+for f in "${tool_bins[@]}"; do cp "$f" "$stage/bin/"; done
 for l in "${libs[@]}"; do
 	mkdir -p "$stage$(dirname "$l")"
 	cp -L "$l" "$stage$l"
