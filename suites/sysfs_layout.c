@@ -1,24 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * sysfs_layout: the §9 invariants of /sys/kernel/iommu_groups and the
- * device-side links, one test each, on whatever kernel is running.
+ * device-side links, one test each, on whatever kernel is running; and each
+ * group's reserved_regions against the reference model's prediction.
  *
  * Environment: IOG_SYSFS_ROOT (default /sys), IOG_EXPECT_GROUPS=1 when the
- * topology has an IOMMU (then "no groups" is a failure), and
- * IOG_KERNEL_RELEASE to pretend another uname -r on a crafted tree.
+ * topology has an IOMMU (then "no groups" is a failure, and the model must
+ * load), IOG_IOMMU (intel, amd, virtio or none; default: detected) and
+ * IOG_MODULE_ORDER for the model (see suite.h), and IOG_KERNEL_RELEASE to
+ * pretend another uname -r on a crafted tree.
  */
 #include "kselftest_harness.h"
 #include "suite.h"
 
 typedef size_t (*layout_check)(const struct sysfs_snapshot *,
 			       struct sysfs_problems *);
-
-static bool expect_groups(void)
-{
-	const char *e = getenv("IOG_EXPECT_GROUPS");
-
-	return e && !strcmp(e, "1");
-}
 
 /*
  * Run one per-group check.  It SKIPs when there is nothing to look at, so
@@ -86,7 +82,7 @@ TEST(groups_root_exists)
 {
 	SUITE_SNAPSHOT(s);
 
-	if (!s.groups_present && expect_groups()) {
+	if (!s.groups_present && suite_expect_groups()) {
 		TH_LOG("%s absent (%s) although IOG_EXPECT_GROUPS=1: the "
 		       "topology has an IOMMU, so the kernel needs "
 		       "CONFIG_IOMMU_API (§9.1)",
@@ -112,7 +108,7 @@ TEST(groups_present)
 
 	if (!s.groups_is_dir)
 		SKIP(return, "%s absent: no IOMMU groups", s.groups_path);
-	if (!s.nr_groups && !expect_groups())
+	if (!s.nr_groups && !suite_expect_groups())
 		SKIP(return,
 			   "no IOMMU groups in %s (IOG_EXPECT_GROUPS not set: "
 			   "none required)",
@@ -212,6 +208,110 @@ TEST(grouped_devices_have_iommu_link)
 {
 	run_check(_metadata, sysfs_check_iommu_links,
 		  "devices with an iommu_group link", "§9.10");
+}
+
+/* A group's PCI members (devices/ entries named like a BDF), sorted. */
+static int group_pci(const struct sysfs_group *g, struct sysfs_pgroup *pg)
+{
+	memset(pg, 0, sizeof(*pg));
+	pg->id = g->id;
+	pg->bdfs = calloc(g->nr_members ? g->nr_members : 1, sizeof(*pg->bdfs));
+	if (!pg->bdfs)
+		return -1;
+	/* members are sorted by name, so the BDFs come out sorted. */
+	for (size_t i = 0; i < g->nr_members; i++)
+		if (sysfs_is_bdf(g->members[i].name))
+			pg->bdfs[pg->nr++] = g->members[i].name;
+	return 0;
+}
+
+/* The file's bytes equal the model's text (the format is R11's). */
+static bool resv_equal(const struct model_pgroup *mg,
+		       const struct sysfs_file *f)
+{
+	return mg && !f->truncated && strlen(mg->resv) == f->len &&
+	       !memcmp(mg->resv, f->data, f->len);
+}
+
+/* Both sides in full, one "# " line each. */
+static void print_resv(const struct sysfs_group *g,
+		       const struct model_pgroup *mg)
+{
+	fprintf(stderr, "#   kernel group %s reserved_regions:%s\n", g->name,
+		g->reserved_regions.len ? "" : " (empty)");
+	suite_print_text(stderr, "     ", g->reserved_regions.data);
+	if (mg) {
+		fprintf(stderr, "#   model group %d reserved_regions:%s\n",
+			mg->id, *mg->resv ? "" : " (empty)");
+		suite_print_text(stderr, "     ", mg->resv);
+	}
+}
+
+TEST(reserved_regions_match_model)
+{
+	SUITE_SNAPSHOT(s);
+	SUITE_MODEL(sm);
+	struct sysfs_partition mp = {0};
+	size_t compared = 0, absent = 0, unmatched = 0, bad = 0;
+
+	if (!s.groups_is_dir)
+		SKIP(return, "%s absent: no IOMMU groups to check",
+			   s.groups_path);
+	if (!suite_model_get(_metadata, &sm))
+		return;
+	ASSERT_EQ(0, suite_model_sysfs_partition(&sm.p, &mp))
+	TH_LOG("out of memory");
+	/*
+	 * R11, R13: a group's regions are its members' vendor regions,
+	 * merged.  Compare where the kernel's group has the devices of a
+	 * model group; membership itself is the grouping suite's.
+	 */
+	for (size_t i = 0; i < s.nr_groups; i++) {
+		const struct sysfs_group *g = &s.groups[i];
+		const struct sysfs_pgroup *m;
+		const struct model_pgroup *mg;
+		struct sysfs_pgroup pg;
+		char *str;
+
+		if (!g->is_dir || g->id < 0)
+			continue;
+		ASSERT_EQ(0, group_pci(g, &pg)) TH_LOG("out of memory");
+		m = pg.nr ? sysfs_partition_find(&mp, pg.bdfs[0]) : NULL;
+		str = sysfs_pgroup_str(&pg);
+		if (!pg.nr) {
+			/* No PCI member: nothing the model knows about. */
+		} else if (!m || !sysfs_pgroup_equal(m, &pg)) {
+			unmatched++;
+			TH_LOG("group %s %s: no model group has these devices; "
+			       "not compared (the grouping suite reports it)",
+			       g->name, str ? str : "?");
+		} else if (!g->reserved_regions.present ||
+			   !g->reserved_regions.data) {
+			absent++;
+		} else {
+			compared++;
+			mg = model_partition_group(&sm.p, (int)m->id);
+			if (!resv_equal(mg, &g->reserved_regions)) {
+				bad++;
+				TH_LOG("group %s %s: reserved_regions differs "
+				       "from the model's (R11, R13)",
+				       g->name, str ? str : "?");
+				print_resv(g, mg);
+			}
+		}
+		free(str);
+		free(pg.bdfs);
+	}
+	sysfs_partition_free(&mp);
+	if (!compared && !bad)
+		SKIP(return,
+			   "no group to compare: %zu without reserved_regions, "
+			   "%zu not grouped as the model predicts",
+			   absent, unmatched);
+	TH_LOG("%zu groups compared with the model (%zu without the file, %zu "
+	       "grouped otherwise): %zu differ",
+	       compared, absent, unmatched, bad);
+	EXPECT_EQ(0, bad);
 }
 
 TEST_HARNESS_MAIN

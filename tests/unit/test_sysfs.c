@@ -5,7 +5,10 @@
  * directory with relative links shaped like the kernel's (§2): device
  * iommu_group -> ../../../kernel/iommu_groups/N, group devices/X ->
  * ../../../../devices/pci0000:00/X, bus/pci/devices/X -> ../../../devices/...
+ * The suites' model tests read config space: the trees for those carry
+ * the config files of captured guests (tests/fixtures/lspci).
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -19,7 +22,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <pci/pci.h>
+
 #include "kselftest_harness.h"
+#include "model.h"
+#include "pci_topo.h"
 #include "sysfs.h"
 
 #define ASSERT_HAS(hay, needle)                      \
@@ -163,7 +170,10 @@ static int add_group(const char *root, int id)
 	return put(root, rel, "DMA\n");
 }
 
-static int add_device(const char *root, const struct tdev *d)
+/* A device at ROOT/devices/PATH, its iommu link to devices/virtual/iommu/IOMMU.
+ */
+static int add_device_to(const char *root, const struct tdev *d,
+			 const char *iommu)
 {
 	const char *base = strrchr(d->path, '/') + 1;
 	char dev[256], link[256];
@@ -181,12 +191,18 @@ static int add_device(const char *root, const struct tdev *d)
 	if (link_rel(root, link, dev))
 		return -1;
 	snprintf(link, sizeof(link), "devices/%s/iommu", d->path);
-	if (link_rel(root, link, "devices/virtual/iommu/dmar0"))
+	snprintf(dev, sizeof(dev), "devices/virtual/iommu/%s", iommu);
+	if (link_rel(root, link, dev))
 		return -1;
 	snprintf(link, sizeof(link), "kernel/iommu_groups/%d/devices/%s",
 		 d->group, base);
 	snprintf(dev, sizeof(dev), "devices/%s", d->path);
 	return link_rel(root, link, dev);
+}
+
+static int add_device(const char *root, const struct tdev *d)
+{
+	return add_device_to(root, d, "dmar0");
 }
 
 static int build_good(const char *root)
@@ -1285,13 +1301,13 @@ static char *suite_path(const char *name)
 	return r;
 }
 
-/* tests/fixtures/sysfs/NAME from the repository root or the build dir. */
-static char *fixture_path(const char *name)
+/* tests/fixtures/SUB/NAME from the repository root or the build dir. */
+static char *fixture_in(const char *sub, const char *name)
 {
 	char exe[PATH_MAX], *r;
 	ssize_t n;
 
-	if (asprintf(&r, "tests/fixtures/sysfs/%s", name) < 0)
+	if (asprintf(&r, "tests/fixtures/%s/%s", sub, name) < 0)
 		return NULL;
 	if (!access(r, R_OK))
 		return r;
@@ -1300,10 +1316,15 @@ static char *fixture_path(const char *name)
 	if (n < 0)
 		return NULL;
 	exe[n] = '\0';
-	if (asprintf(&r, "%s/../../tests/fixtures/sysfs/%s", dirname(exe),
+	if (asprintf(&r, "%s/../../tests/fixtures/%s/%s", dirname(exe), sub,
 		     name) < 0)
 		return NULL;
 	return r;
+}
+
+static char *fixture_path(const char *name)
+{
+	return fixture_in("sysfs", name);
 }
 
 struct suite_run {
@@ -1349,6 +1370,8 @@ static int run_suite(const char *name, const char *const *env,
 		unsetenv("IOG_EXPECT");
 		unsetenv("IOG_EXPECT_GROUPS");
 		unsetenv("IOG_KERNEL_RELEASE");
+		unsetenv("IOG_IOMMU");
+		unsetenv("IOG_MODULE_ORDER");
 		for (; *env; env++)
 			putenv((char *)*env);
 		execl(path, path, (char *)NULL);
@@ -1414,13 +1437,31 @@ TEST_F(tree, e2e_layout_good_tree)
 {
 	static struct suite_run r;
 
+	/* No config space and no IOMMU kind: the model test SKIPs. */
+	RUN_SUITE("sysfs_layout", &r, env_kv("IOG_SYSFS_ROOT", self->root),
+		  "IOG_KERNEL_RELEASE=6.12.117+deb12-amd64");
+	ASSERT_SUITE_OK(&r);
+	ASSERT_HAS(r.out, "\nok 9 global.name_one_line # SKIP");
+	ASSERT_HAS(r.out, "\nok 16 global.reserved_regions_match_model # SKIP "
+			  "IOMMU kind unknown: IOG_IOMMU unset and ");
+	ASSERT_HAS(r.out, "# Totals: pass:14 fail:0 xfail:0 xpass:0 skip:2");
+	/*
+	 * With IOG_EXPECT_GROUPS=1 every §9 check still passes, but a model
+	 * that cannot run is a failure: our own guest must be able to.
+	 */
 	RUN_SUITE("sysfs_layout", &r, env_kv("IOG_SYSFS_ROOT", self->root),
 		  "IOG_EXPECT_GROUPS=1",
 		  "IOG_KERNEL_RELEASE=6.12.117+deb12-amd64");
-	ASSERT_SUITE_OK(&r);
-	/* Only the optional name file may be skipped here. */
-	ASSERT_HAS(r.out, "ok 9 global.name_one_line # SKIP");
-	ASSERT_HAS(r.out, "# Totals: pass:14 fail:0 xfail:0 xpass:0 skip:1");
+	ASSERT_HAS(r.out, "# Totals: pass:14 fail:1 xfail:0 xpass:0 skip:1");
+	ASSERT_HAS(r.out, "not ok 16 global.reserved_regions_match_model");
+	ASSERT_HAS(r.out, "IOMMU kind unknown although IOG_EXPECT_GROUPS=1");
+	RUN_SUITE("sysfs_layout", &r, env_kv("IOG_SYSFS_ROOT", self->root),
+		  "IOG_EXPECT_GROUPS=1", "IOG_IOMMU=intel",
+		  "IOG_KERNEL_RELEASE=6.12.117+deb12-amd64");
+	ASSERT_HAS(r.out, "not ok 16 global.reserved_regions_match_model");
+	ASSERT_HAS(r.out, "the reference model cannot read config space "
+			  "although IOG_EXPECT_GROUPS=1");
+	ASSERT_HAS(r.out, "/vendor: No such file or directory");
 }
 
 TEST_F(tree, e2e_layout_broken_tree)
@@ -1440,7 +1481,7 @@ TEST_F(tree, e2e_layout_broken_tree)
 	ASSERT_HAS(r.out, "not ok 11 global.device_links_symmetric");
 	ASSERT_HAS(r.out, "not ok 13 global.device_in_one_group");
 	ASSERT_HAS(r.out, "group 4: device ");
-	ASSERT_HAS(r.out, "ok 10 global.device_links_resolve\n");
+	ASSERT_HAS(r.out, "\nok 10 global.device_links_resolve\n");
 }
 
 TEST_F(tree, e2e_layout_empty_group)
@@ -1471,9 +1512,9 @@ TEST_F(tree, e2e_layout_old_kernel_skips)
 		  "IOG_KERNEL_RELEASE=4.9.0-19-amd64");
 	ASSERT_SUITE_OK(&r);
 	ASSERT_HAS(r.out,
-		   "ok 5 global.reserved_regions_present # SKIP kernel "
+		   "\nok 5 global.reserved_regions_present # SKIP kernel "
 		   "4.9.0-19-amd64 predates reserved_regions (added in 4.11)");
-	ASSERT_HAS(r.out, "ok 7 global.type_present # SKIP kernel "
+	ASSERT_HAS(r.out, "\nok 7 global.type_present # SKIP kernel "
 			  "4.9.0-19-amd64 predates type (added in 5.11)");
 	/* The same tree on a 5.11+ kernel lacks required files. */
 	RUN_SUITE("sysfs_layout", &r, env_kv("IOG_SYSFS_ROOT", self->root),
@@ -1505,7 +1546,7 @@ TEST(e2e_layout_no_groups)
 	EXPECT_EQ(0, r.status) TH_LOG("%s", r.out);
 	EXPECT_HAS(
 		r.out,
-		"ok 3 global.group_ids_decimal_distinct # SKIP no groups in");
+		"\nok 3 global.group_ids_decimal_distinct # SKIP no groups in");
 	RUN_SUITE("sysfs_layout", &r, env_kv("IOG_SYSFS_ROOT", root),
 		  "IOG_EXPECT_GROUPS=1");
 	EXPECT_NE(0, r.status);
@@ -1527,7 +1568,10 @@ TEST_F(tree, e2e_grouping_good)
 		  env_kv("IOG_EXPECT", exp));
 	free(exp);
 	ASSERT_SUITE_OK(&r);
-	ASSERT_HAS(r.out, "# Totals: pass:4 fail:0 xfail:0 xpass:0 skip:0");
+	/* The cut-down tree has no config space: the model tests SKIP. */
+	ASSERT_HAS(r.out, "# Totals: pass:4 fail:0 xfail:0 xpass:0 skip:3");
+	ASSERT_HAS(r.out, "\nok 1 global.model_partition_matches # SKIP IOMMU "
+			  "kind unknown");
 }
 
 TEST_F(tree, e2e_grouping_wrong)
@@ -1540,7 +1584,7 @@ TEST_F(tree, e2e_grouping_wrong)
 		  env_kv("IOG_EXPECT", exp));
 	free(exp);
 	ASSERT_SUITE_FAILS(&r);
-	ASSERT_HAS(r.out, "not ok 2 global.declared_groups_match");
+	ASSERT_HAS(r.out, "not ok 5 global.declared_groups_match");
 	ASSERT_HAS(r.out, "expected group {0000:00:02.0 0000:00:02.1}: kernel "
 			  "has group 1 {0000:00:02.0}, group 2 {0000:00:02.1}");
 	ASSERT_HAS(r.out,
@@ -1555,7 +1599,7 @@ TEST_F(tree, e2e_grouping_wrong)
 		   "# kernel group 3 {0000:00:1f.0 0000:00:1f.2 0000:00:1f.3}");
 	ASSERT_HAS(r.out, "# kernel group 0 {0000:00:00.0}");
 	/* Every kernel device is declared, just grouped differently. */
-	ASSERT_HAS(r.out, "ok 3 global.grouped_devices_declared\n");
+	ASSERT_HAS(r.out, "\nok 6 global.grouped_devices_declared\n");
 }
 
 TEST_F(tree, e2e_grouping_incomplete)
@@ -1568,8 +1612,8 @@ TEST_F(tree, e2e_grouping_incomplete)
 		  env_kv("IOG_EXPECT", exp));
 	free(exp);
 	ASSERT_SUITE_FAILS(&r);
-	ASSERT_HAS(r.out, "ok 2 global.declared_groups_match\n");
-	ASSERT_HAS(r.out, "not ok 3 global.grouped_devices_declared");
+	ASSERT_HAS(r.out, "\nok 5 global.declared_groups_match\n");
+	ASSERT_HAS(r.out, "not ok 6 global.grouped_devices_declared");
 	ASSERT_HAS(r.out, "kernel group 4 {0000:01:00.0}: 0000:01:00.0 not in "
 			  "any expected group");
 }
@@ -1584,7 +1628,7 @@ TEST_F(tree, e2e_grouping_nogroup_and_missing)
 		  env_kv("IOG_EXPECT", exp));
 	free(exp);
 	ASSERT_SUITE_FAILS(&r);
-	ASSERT_HAS(r.out, "not ok 4 global.nogroup_devices_ungrouped");
+	ASSERT_HAS(r.out, "not ok 7 global.nogroup_devices_ungrouped");
 	ASSERT_HAS(r.out, "nogroup 0000:01:00.0: has iommu_group -> ");
 	ASSERT_HAS(r.out, "(group 4); wanted no iommu_group link");
 
@@ -1594,7 +1638,7 @@ TEST_F(tree, e2e_grouping_nogroup_and_missing)
 		  env_kv("IOG_EXPECT", exp));
 	free(exp);
 	ASSERT_SUITE_FAILS(&r);
-	ASSERT_HAS(r.out, "not ok 1 global.declared_devices_exist");
+	ASSERT_HAS(r.out, "not ok 4 global.declared_devices_exist");
 	ASSERT_HAS(r.out, "declared group member 0000:00:05.0: missing from");
 	ASSERT_HAS(r.out, "expected group {0000:00:05.0}: kernel has "
 			  "0000:00:05.0 in no group");
@@ -1608,7 +1652,7 @@ TEST_F(tree, e2e_grouping_without_expectations)
 	RUN_SUITE("grouping", &r, env_kv("IOG_SYSFS_ROOT", self->root),
 		  "IOG_EXPECT=/nonexistent/expect-groups");
 	ASSERT_SUITE_OK(&r);
-	ASSERT_HAS(r.out, "ok 2 global.declared_groups_match # SKIP no "
+	ASSERT_HAS(r.out, "\nok 5 global.declared_groups_match # SKIP no "
 			  "expected groups declared for this topology");
 
 	exp = fixture_path("nogroup-only.expect");
@@ -1617,9 +1661,9 @@ TEST_F(tree, e2e_grouping_without_expectations)
 		  env_kv("IOG_EXPECT", exp));
 	free(exp);
 	ASSERT_SUITE_OK(&r);
-	ASSERT_HAS(r.out, "ok 2 global.declared_groups_match # SKIP no "
+	ASSERT_HAS(r.out, "\nok 5 global.declared_groups_match # SKIP no "
 			  "expected groups declared for this topology");
-	ASSERT_HAS(r.out, "ok 4 global.nogroup_devices_ungrouped\n");
+	ASSERT_HAS(r.out, "\nok 7 global.nogroup_devices_ungrouped\n");
 
 	exp = fixture_path("malformed.expect");
 	ASSERT_NE(NULL, exp);
@@ -1628,6 +1672,778 @@ TEST_F(tree, e2e_grouping_without_expectations)
 	free(exp);
 	ASSERT_SUITE_FAILS(&r);
 	ASSERT_HAS(r.out, "malformed.expect: line 2: unknown statement 'grop'");
+}
+
+/* ---- the model as the oracle: trees from captured config space --------- */
+
+/*
+ * Trees whose bus/pci/devices/X/config come from a captured `lspci -xxxx`
+ * dump (tests/fixtures/lspci), as test_model.c's fake sysfs does, laid out
+ * like the kernel's (devices/pci0000:00/<bridge>/<device>) so that the §9
+ * checks hold, with the kernel's groups of the matching .observed file.
+ */
+
+#define OBS_GROUPS 32
+#define OBS_MEMBERS 16
+
+/* One group of an .observed file: "ID: BDF ...", then its regions. */
+struct obs_group {
+	long id;
+	char bdfs[OBS_MEMBERS][16];
+	size_t nr;
+	char resv[1024];
+};
+
+struct obs {
+	struct obs_group g[OBS_GROUPS];
+	size_t nr;
+};
+
+/* The group holding bdf, or NULL. */
+static const struct obs_group *obs_of(const struct obs *o, const char *bdf)
+{
+	for (size_t i = 0; i < o->nr; i++)
+		for (size_t j = 0; j < o->g[i].nr; j++)
+			if (!strcmp(o->g[i].bdfs[j], bdf))
+				return &o->g[i];
+	return NULL;
+}
+
+/* Parse an .observed file; 0, or -1 with a message on stderr. */
+static int obs_read(const char *path, struct obs *o)
+{
+	FILE *f = fopen(path, "r");
+	struct obs_group *cur = NULL;
+	bool resv = false;
+	char line[512];
+
+	memset(o, 0, sizeof(*o));
+	if (!f) {
+		fprintf(stderr, "# %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		char *tok, *save;
+		long id;
+
+		line[strcspn(line, "\n")] = '\0';
+		if (!line[0] || line[0] == '#' || !strncmp(line, "type ", 5))
+			continue;
+		if (!strcmp(line, "=== RESV")) {
+			resv = true;
+		} else if (!resv) {
+			id = strtol(line, &tok, 10);
+			if (*tok != ':' || o->nr == OBS_GROUPS)
+				goto bad;
+			cur = &o->g[o->nr++];
+			cur->id = id;
+			for (tok = strtok_r(tok + 1, " ", &save); tok;
+			     tok = strtok_r(NULL, " ", &save)) {
+				if (cur->nr == OBS_MEMBERS)
+					goto bad;
+				snprintf(cur->bdfs[cur->nr++], 16, "%s", tok);
+			}
+		} else if (sscanf(line, "group %ld", &id) == 1) {
+			cur = NULL;
+			for (size_t i = 0; i < o->nr; i++)
+				if (o->g[i].id == id)
+					cur = &o->g[i];
+			if (!cur)
+				goto bad;
+		} else if (cur && !strncmp(line, "0x", 2)) {
+			size_t off = strlen(cur->resv);
+
+			snprintf(cur->resv + off, sizeof(cur->resv) - off,
+				 "%s\n", line);
+		} else {
+			goto bad;
+		}
+	}
+	fclose(f);
+	return 0;
+bad:
+	fprintf(stderr, "# %s: cannot parse '%s'\n", path, line);
+	fclose(f);
+	return -1;
+}
+
+static void PCI_NONRET dump_pci_error(char *msg, ...)
+{
+	fprintf(stderr, "# libpci: %s\n", msg);
+	abort();
+}
+
+static void dump_pci_quiet(char *msg, ...)
+{
+	(void)msg;
+}
+
+/* "pci0000:00/0000:00:02.2/0000:03:00.0/0000:04:01.0" for 04:01.0. */
+static void dump_dev_path(const struct model_pci_dev *d, char *out, size_t size)
+{
+	const struct model_pci_dev *chain[32];
+	size_t n = 0, off;
+
+	for (const struct model_pci_dev *p = d; p && n < 32; p = p->parent)
+		chain[n++] = p;
+	off = snprintf(out, size, "pci%04x:%02x", (unsigned int)d->domain,
+		       chain[n - 1]->bus);
+	while (n-- && off < size)
+		off += snprintf(out + off, size - off, "/%s", chain[n]->bdf);
+}
+
+/* Write the attributes libpci's sysfs access reads, config from the dump. */
+static int dump_dev_files(const char *root, const char *dir, struct pci_dev *p)
+{
+	char rel[PATH_MAX + 32], text[32], path[2 * PATH_MAX + 64];
+	u8 cfg[4096];
+	int len = 4096;
+	FILE *f;
+	bool ok;
+
+	if (!pci_read_block(p, 0, cfg, len))
+		len = 256;
+	if (!pci_read_block(p, 0, cfg, len))
+		return -1;
+	snprintf(path, sizeof(path), "%s/%s/config", root, dir);
+	f = fopen(path, "w");
+	if (!f)
+		return -1;
+	ok = fwrite(cfg, 1, len, f) == (size_t)len;
+	if (fclose(f) || !ok)
+		return -1;
+	snprintf(rel, sizeof(rel), "%s/vendor", dir);
+	snprintf(text, sizeof(text), "0x%04x\n", p->vendor_id);
+	if (put(root, rel, text))
+		return -1;
+	snprintf(rel, sizeof(rel), "%s/device", dir);
+	snprintf(text, sizeof(text), "0x%04x\n", p->device_id);
+	if (put(root, rel, text))
+		return -1;
+	snprintf(rel, sizeof(rel), "%s/class", dir);
+	snprintf(text, sizeof(text), "0x%06x\n",
+		 (unsigned int)p->device_class << 8);
+	if (put(root, rel, text))
+		return -1;
+	snprintf(rel, sizeof(rel), "%s/irq", dir);
+	if (put(root, rel, "0\n"))
+		return -1;
+	snprintf(rel, sizeof(rel), "%s/resource", dir);
+	return put(root, rel, "");
+}
+
+/* tests/fixtures/lspci/NAME.EXT, or NULL. */
+static char *lspci_fixture(const char *name, const char *ext)
+{
+	char *file, *r;
+
+	if (asprintf(&file, "%s.%s", name, ext) < 0)
+		return NULL;
+	r = fixture_in("lspci", file);
+	free(file);
+	return r;
+}
+
+/*
+ * Build ROOT from tests/fixtures/lspci/NAME.dump with the kernel groups of
+ * groups (NULL: lspci/NAME.observed) behind IOMMU iommu ("dmar0",
+ * "ivhd0"; registered in class/iommu so that the suites can detect it).
+ * 0, or -1 with a message on stderr.
+ */
+static int build_dump_tree(const char *root, const char *name,
+			   const char *groups, const char *iommu)
+{
+	char *dump = lspci_fixture(name, "dump"), err[MODEL_ERR_LEN],
+	     rel[PATH_MAX], path[1024], link[PATH_MAX];
+	char *obsf =
+		groups ? fixture_path(groups) : lspci_fixture(name, "observed");
+	struct model_pci_topo t = {0};
+	struct pci_access *acc = NULL;
+	struct obs *o = calloc(1, sizeof(*o));
+	int ret = -1;
+
+	if (!o || !dump || !obsf || obs_read(obsf, o))
+		goto out;
+	/* Parents (and so the kernel's device paths) from the model's loader.
+	 */
+	if (model_pci_topo_load_dump(&t, dump, err, sizeof(err))) {
+		fprintf(stderr, "# %s\n", err);
+		goto out;
+	}
+	snprintf(rel, sizeof(rel), "devices/virtual/iommu/%s", iommu);
+	snprintf(link, sizeof(link), "class/iommu/%s", iommu);
+	if (mkd(root, rel) || link_rel(root, link, rel) ||
+	    mkd(root, "kernel/iommu_groups"))
+		goto out;
+	for (size_t i = 0; i < o->nr; i++) {
+		if (add_group(root, (int)o->g[i].id))
+			goto out;
+		snprintf(rel, sizeof(rel),
+			 "kernel/iommu_groups/%ld/reserved_regions",
+			 o->g[i].id);
+		if (put(root, rel, o->g[i].resv))
+			goto out;
+	}
+	acc = pci_alloc();
+	acc->error = dump_pci_error;
+	acc->warning = dump_pci_quiet;
+	acc->method = PCI_ACCESS_DUMP;
+	pci_set_param(acc, "dump.name", dump);
+	pci_init(acc);
+	pci_scan_bus(acc);
+	for (struct pci_dev *p = acc->devices; p; p = p->next) {
+		const struct obs_group *g;
+		struct model_pci_dev *d;
+		char bdf[16];
+		struct tdev td;
+
+		pci_fill_info(p, PCI_FILL_IDENT | PCI_FILL_CLASS);
+		snprintf(bdf, sizeof(bdf), "%04x:%02x:%02x.%d", p->domain,
+			 p->bus, p->dev, p->func);
+		d = model_pci_find(&t, bdf);
+		if (!d)
+			goto out;
+		dump_dev_path(d, path, sizeof(path));
+		g = obs_of(o, bdf);
+		td.path = path;
+		td.group = g ? (int)g->id : -1;
+		snprintf(rel, sizeof(rel), "devices/%s", path);
+		if (add_device_to(root, &td, iommu) ||
+		    dump_dev_files(root, rel, p))
+			goto out;
+	}
+	ret = 0;
+out:
+	if (ret)
+		fprintf(stderr, "# building %s from %s: failed (%s)\n", root,
+			name, strerror(errno));
+	if (acc)
+		pci_cleanup(acc);
+	model_pci_topo_free(&t);
+	free(dump);
+	free(obsf);
+	free(o);
+	return ret;
+}
+
+/* How often needle occurs in hay. */
+static size_t count_of(const char *hay, const char *needle)
+{
+	size_t n = 0;
+
+	for (const char *s = hay; (s = strstr(s, needle)); s++)
+		n++;
+	return n;
+}
+
+/*
+ * Move the device at ROOT/devices/PATH from group `from` to group `to`
+ * (made if new): its devices/ entry and its iommu_group link.
+ */
+static int move_member(const char *root, const char *path, int from, int to)
+{
+	const char *base = strrchr(path, '/') + 1;
+	char rel[PATH_MAX], dev[PATH_MAX], grp[64];
+
+	snprintf(rel, sizeof(rel), "kernel/iommu_groups/%d/devices/%s", from,
+		 base);
+	if (rm(root, rel))
+		return -1;
+	snprintf(grp, sizeof(grp), "kernel/iommu_groups/%d", to);
+	snprintf(rel, sizeof(rel), "%s/%s", root, grp);
+	if (access(rel, F_OK) && add_group(root, to))
+		return -1;
+	snprintf(rel, sizeof(rel), "%s/devices/%s", grp, base);
+	snprintf(dev, sizeof(dev), "devices/%s", path);
+	if (link_rel(root, rel, dev))
+		return -1;
+	snprintf(rel, sizeof(rel), "devices/%s/iommu_group", path);
+	return link_rel(root, rel, grp);
+}
+
+/* ROOT/iog-expect: the .observed groups as an expectation file. */
+static int expect_from_observed(const char *root, const char *name,
+				const char *nogroup)
+{
+	char *path = lspci_fixture(name, "observed"), line[1024];
+	struct obs *o = calloc(1, sizeof(*o));
+	size_t off = 0;
+	int ret = -1;
+	FILE *f;
+
+	snprintf(line, sizeof(line), "%s/iog-expect", root);
+	f = fopen(line, "w");
+	if (f && o && path && !obs_read(path, o)) {
+		for (size_t i = 0; i < o->nr; i++) {
+			off = snprintf(line, sizeof(line), "group");
+			for (size_t j = 0; j < o->g[i].nr; j++)
+				off += snprintf(line + off, sizeof(line) - off,
+						" %s", o->g[i].bdfs[j]);
+			fprintf(f, "%s\n", line);
+		}
+		if (nogroup)
+			fprintf(f, "nogroup %s\n", nogroup);
+		ret = 0;
+	}
+	if (f && fclose(f))
+		ret = -1;
+	free(path);
+	free(o);
+	return ret;
+}
+
+/* The captured guests, each tree as its kernel showed it: all agree. */
+FIXTURE(faithful)
+{
+	char root[256];
+};
+
+FIXTURE_VARIANT(faithful)
+{
+	const char *name; /* tests/fixtures/lspci/NAME.{dump,observed} */
+	const char *iommu; /* its class/iommu entry */
+	const char *kind_env; /* IOG_IOMMU=..., or NULL: detected */
+	const char *kind_from; /* how the suite says it got the kind */
+	const char *nogroup; /* a device the kernel left ungrouped */
+};
+
+FIXTURE_VARIANT_ADD(faithful, acs_intel){
+	.name = "q35-acs-intel",
+	.iommu = "dmar0",
+	.kind_from = "intel IOMMU (from ",
+};
+
+FIXTURE_VARIANT_ADD(faithful, acs_amd){
+	.name = "q35-acs-amd",
+	.iommu = "ivhd0",
+	.kind_env = "IOG_IOMMU=amd",
+	.kind_from = "amd IOMMU (from IOG_IOMMU=amd)",
+	/* The AMD IOMMU's own function (observed-q35.md). */
+	.nogroup = "0000:00:01.0",
+};
+
+FIXTURE_VARIANT_ADD(faithful, noacs_intel){
+	.name = "q35-noacs-intel",
+	.iommu = "dmar0",
+	.kind_env = "IOG_IOMMU=intel",
+	.kind_from = "intel IOMMU (from IOG_IOMMU=intel)",
+};
+
+FIXTURE_VARIANT_ADD(faithful, bridge_nest_intel){
+	.name = "q35-bridge-nest-intel",
+	.iommu = "dmar0",
+	.kind_from = "/class/iommu/dmar0)",
+};
+
+FIXTURE_SETUP(faithful)
+{
+	ASSERT_NE(NULL, make_tmp(self->root, sizeof(self->root)));
+	ASSERT_EQ(0, build_dump_tree(self->root, variant->name, NULL,
+				     variant->iommu));
+	ASSERT_EQ(0, expect_from_observed(self->root, variant->name,
+					  variant->nogroup));
+}
+
+FIXTURE_TEARDOWN(faithful)
+{
+	nftw(self->root, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+TEST_F(faithful, e2e_model_agrees)
+{
+	static struct suite_run r;
+	char *exp = NULL;
+
+	ASSERT_LE(0, asprintf(&exp, "IOG_EXPECT=%s/iog-expect", self->root));
+	RUN_SUITE("grouping", &r, env_kv("IOG_SYSFS_ROOT", self->root), exp,
+		  "IOG_EXPECT_GROUPS=1",
+		  variant->kind_env ? variant->kind_env : "IOG_IOMMU=");
+	ASSERT_SUITE_OK(&r);
+	ASSERT_HAS(r.out, "\nok 1 global.model_partition_matches\n");
+	ASSERT_HAS(r.out, "\nok 2 global.model_ids_match\n");
+	ASSERT_HAS(r.out, "\nok 3 global.declared_agrees_with_model\n");
+	ASSERT_HAS(r.out, "\nok 5 global.declared_groups_match\n");
+	ASSERT_HAS(r.out, variant->kind_from);
+	ASSERT_HAS(r.out, ", 0 differences");
+	RUN_SUITE("sysfs_layout", &r, env_kv("IOG_SYSFS_ROOT", self->root),
+		  "IOG_EXPECT_GROUPS=1",
+		  variant->kind_env ? variant->kind_env : "IOG_IOMMU=",
+		  "IOG_KERNEL_RELEASE=6.12.117+deb12-amd64");
+	free(exp);
+	ASSERT_SUITE_OK(&r);
+	ASSERT_HAS(r.out, "\nok 16 global.reserved_regions_match_model\n");
+	ASSERT_HAS(r.out, "# Totals: pass:15 fail:0 xfail:0 xpass:0 skip:1");
+}
+
+/* q35-acs-intel as captured, then mutated per test. */
+FIXTURE(dumped)
+{
+	char root[256];
+	char *expect; /* "IOG_EXPECT=tests/fixtures/sysfs/q35-acs.expect" */
+};
+
+FIXTURE_SETUP(dumped)
+{
+	char *exp = fixture_path("q35-acs.expect");
+
+	ASSERT_NE(NULL, exp);
+	self->expect = env_kv("IOG_EXPECT", exp);
+	free(exp);
+	ASSERT_NE(NULL, make_tmp(self->root, sizeof(self->root)));
+	ASSERT_EQ(0,
+		  build_dump_tree(self->root, "q35-acs-intel", NULL, "dmar0"));
+}
+
+FIXTURE_TEARDOWN(dumped)
+{
+	nftw(self->root, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+#define MF1 "pci0000:00/0000:00:02.3/0000:05:00.1"
+
+TEST_F(dumped, e2e_model_split_multifunction)
+{
+	static struct suite_run r;
+
+	/* What 6.1 and 6.12 show after a rescan (observed-q35.md). */
+	ASSERT_EQ(0, move_member(self->root, MF1, 11, 12));
+	RUN_SUITE("grouping", &r, env_kv("IOG_SYSFS_ROOT", self->root),
+		  self->expect, "IOG_EXPECT_GROUPS=1");
+	ASSERT_SUITE_FAILS(&r);
+	ASSERT_HAS(r.out, "not ok 1 global.model_partition_matches");
+	/* The differing groups on both sides, each member explained. */
+	ASSERT_HAS(r.out, "# - model group 11 {0000:05:00.0 0000:05:00.1}; "
+			  "kernel: 0000:05:00.0 in group 11, 0000:05:00.1 in "
+			  "group 12\n");
+	ASSERT_HAS(r.out, "#     0000:05:00.1: function of multifunction slot "
+			  "05:00 without ACS, shares with 0000:05:00.0 (R8)");
+	ASSERT_HAS(r.out, "# - kernel group 12 {0000:05:00.1}; model: "
+			  "0000:05:00.1 in group 11\n");
+	/* Both partitions in full. */
+	ASSERT_HAS(r.out, "# model group 0 {0000:00:00.0}\n");
+	ASSERT_HAS(r.out, "# model group 11 {0000:05:00.0 0000:05:00.1}\n");
+	ASSERT_HAS(r.out, "# kernel group 10 {0000:03:00.0 0000:04:01.0 "
+			  "0000:04:02.0}\n");
+	ASSERT_HAS(r.out, "# kernel group 11 {0000:05:00.0}\n");
+	ASSERT_HAS(r.out, "# kernel group 12 {0000:05:00.1}\n");
+	/* The other IDs are right; the declaration agrees with the model. */
+	ASSERT_HAS(r.out, "\nok 2 global.model_ids_match\n");
+	ASSERT_HAS(r.out, "1 model groups have no kernel group with the same "
+			  "devices");
+	ASSERT_HAS(r.out, "\nok 3 global.declared_agrees_with_model\n");
+	/* The cross-check sees it too. */
+	ASSERT_HAS(r.out, "not ok 5 global.declared_groups_match");
+	ASSERT_HAS(r.out, "expected group {0000:05:00.0 0000:05:00.1}: kernel "
+			  "has group 11 {0000:05:00.0}, group 12 "
+			  "{0000:05:00.1}");
+	ASSERT_EQ(2, count_of(r.out, "not ok "));
+
+	/* Regions are compared only where the groups agree. */
+	RUN_SUITE("sysfs_layout", &r, env_kv("IOG_SYSFS_ROOT", self->root),
+		  "IOG_EXPECT_GROUPS=1", "IOG_KERNEL_RELEASE=6.12.0");
+	ASSERT_SUITE_OK(&r);
+	ASSERT_HAS(r.out, "\nok 16 global.reserved_regions_match_model\n");
+	ASSERT_HAS(r.out, "group 12 {0000:05:00.1}: no model group has these "
+			  "devices; not compared");
+	ASSERT_HAS(r.out, "11 groups compared with the model");
+}
+
+TEST_F(dumped, e2e_model_ids_swapped)
+{
+	static struct suite_run r;
+
+	/* The nvme and the e1000e behind root ports trade IDs. */
+	ASSERT_EQ(0, move_member(self->root,
+				 "pci0000:00/0000:00:02.0/0000:01:00.0", 8, 9));
+	ASSERT_EQ(0, move_member(self->root,
+				 "pci0000:00/0000:00:02.1/0000:02:00.0", 9, 8));
+	RUN_SUITE("grouping", &r, env_kv("IOG_SYSFS_ROOT", self->root),
+		  "IOG_EXPECT_GROUPS=1");
+	ASSERT_SUITE_FAILS(&r);
+	ASSERT_HAS(r.out, "\nok 1 global.model_partition_matches\n");
+	ASSERT_HAS(r.out, "not ok 2 global.model_ids_match");
+	ASSERT_HAS(r.out, "group {0000:01:00.0}: model ID 8, kernel ID 9; "
+			  "wanted the lowest free ID in probe order (R1, R2)");
+	ASSERT_HAS(r.out, "group {0000:02:00.0}: model ID 9, kernel ID 8");
+	ASSERT_HAS(r.out, "# model probe order (R2): 0000:00:00.0 "
+			  "0000:00:02.0 ");
+	ASSERT_HAS(r.out, "# kernel group 8 {0000:02:00.0}\n");
+	ASSERT_EQ(1, count_of(r.out, "not ok "));
+}
+
+TEST_F(dumped, e2e_model_wrong_reserved_regions)
+{
+	static struct suite_run r;
+
+	/* The ICH9 group without VT-d's ISA-bridge window (R13). */
+	ASSERT_EQ(0, put(self->root, "kernel/iommu_groups/7/reserved_regions",
+			 MSI));
+	/* A well-formed line with the wrong end, in another group. */
+	ASSERT_EQ(0, put(self->root, "kernel/iommu_groups/2/reserved_regions",
+			 "0x00000000fee00000 0x00000000feeffffe msi\n"));
+	RUN_SUITE("sysfs_layout", &r, env_kv("IOG_SYSFS_ROOT", self->root),
+		  "IOG_EXPECT_GROUPS=1", "IOG_KERNEL_RELEASE=6.12.0");
+	ASSERT_SUITE_FAILS(&r);
+	ASSERT_HAS(r.out, "not ok 16 global.reserved_regions_match_model");
+	ASSERT_HAS(r.out, "group 7 {0000:00:1f.0 0000:00:1f.2 0000:00:1f.3}: "
+			  "reserved_regions differs from the model's (R11, "
+			  "R13)");
+	ASSERT_HAS(r.out, "#   kernel group 7 reserved_regions:\n"
+			  "#      " MSI "#   model group 7 reserved_regions:\n"
+			  "#      " ISA "#      " MSI);
+	ASSERT_HAS(r.out, "group 2 {0000:00:02.1}: reserved_regions differs");
+	ASSERT_HAS(r.out, "#      0x00000000fee00000 0x00000000feeffffe msi\n");
+	ASSERT_HAS(r.out, "12 groups compared with the model");
+	ASSERT_HAS(r.out, "2 differ");
+	/* The format itself is fine: only the model can tell. */
+	ASSERT_HAS(r.out, "\nok 6 global.reserved_regions_format\n");
+	ASSERT_EQ(1, count_of(r.out, "not ok "));
+}
+
+TEST_F(dumped, e2e_model_declared_disagrees)
+{
+	static struct suite_run r;
+	char *exp = fixture_path("q35-acs-split-mf.expect");
+
+	ASSERT_NE(NULL, exp);
+	RUN_SUITE("grouping", &r, env_kv("IOG_SYSFS_ROOT", self->root),
+		  env_kv("IOG_EXPECT", exp), "IOG_EXPECT_GROUPS=1");
+	free(exp);
+	ASSERT_SUITE_FAILS(&r);
+	/* The kernel is right; the topology file is not. */
+	ASSERT_HAS(r.out, "\nok 1 global.model_partition_matches\n");
+	ASSERT_HAS(r.out, "not ok 3 global.declared_agrees_with_model");
+	ASSERT_HAS(r.out, "declared group {0000:05:00.0}: model has group 11 "
+			  "{0000:05:00.0 0000:05:00.1}");
+	ASSERT_HAS(r.out, "declared group {0000:05:00.1}: model has group 11 ");
+	ASSERT_HAS(r.out, "#   0000:05:00.1: function of multifunction slot "
+			  "05:00 without ACS");
+	ASSERT_HAS(r.out, "q35-acs-split-mf.expect and the reference model "
+			  "disagree: a defect in the topology file or in the "
+			  "model");
+	ASSERT_HAS(r.out, "# expected group {0000:05:00.1}\n");
+	ASSERT_HAS(r.out, "not ok 5 global.declared_groups_match");
+	ASSERT_EQ(2, count_of(r.out, "not ok "));
+
+	/* iog-topo's files name their topology: the blame goes there. */
+	ASSERT_EQ(0, put(self->root, "iog-expect",
+			 "# generated from topologies/q35-wrong.topo\n"
+			 "group 00:00.0\nnogroup 00:02.0\n"));
+	ASSERT_LE(0, asprintf(&exp, "IOG_EXPECT=%s/iog-expect", self->root));
+	RUN_SUITE("grouping", &r, env_kv("IOG_SYSFS_ROOT", self->root), exp,
+		  "IOG_EXPECT_GROUPS=1");
+	free(exp);
+	ASSERT_HAS(r.out, "not ok 3 global.declared_agrees_with_model");
+	ASSERT_HAS(r.out, "/iog-expect (from topologies/q35-wrong.topo) and "
+			  "the reference model disagree");
+	ASSERT_HAS(r.out, "declared nogroup 0000:00:02.0: model puts it in "
+			  "group 1: ");
+	ASSERT_HAS(r.out, "model group 11: 0000:05:00.1 not in any declared "
+			  "group: function of multifunction slot 05:00");
+}
+
+TEST_F(dumped, e2e_model_config_unreadable)
+{
+	static struct suite_run r;
+	char path[PATH_MAX];
+	struct dirent **list;
+	int n;
+
+	/* What a user (not root) reads of config: the first 64 bytes. */
+	snprintf(path, sizeof(path), "%s/bus/pci/devices", self->root);
+	n = scandir(path, &list, NULL, alphasort);
+	ASSERT_LT(0, n);
+	for (int i = 0; i < n; i++) {
+		if (list[i]->d_name[0] != '.') {
+			snprintf(path, sizeof(path),
+				 "%s/bus/pci/devices/%s/config", self->root,
+				 list[i]->d_name);
+			ASSERT_EQ(0, truncate(path, 64));
+		}
+		free(list[i]);
+	}
+	free(list);
+	/* Host mode as a user: SKIP with the loader's reason. */
+	RUN_SUITE("grouping", &r, env_kv("IOG_SYSFS_ROOT", self->root),
+		  self->expect);
+	ASSERT_SUITE_OK(&r);
+	ASSERT_HAS(r.out, "\nok 1 global.model_partition_matches # SKIP "
+			  "reference model unavailable: ");
+	ASSERT_HAS(r.out, "config space past 64 bytes is not readable (a live "
+			  "system needs root");
+	ASSERT_HAS(r.out, "\nok 5 global.declared_groups_match\n");
+	ASSERT_HAS(r.out, "# Totals: pass:3 fail:0 xfail:0 xpass:0 skip:4");
+	/* Our own guest runs as root: there it must work. */
+	RUN_SUITE("grouping", &r, env_kv("IOG_SYSFS_ROOT", self->root),
+		  self->expect, "IOG_EXPECT_GROUPS=1");
+	ASSERT_SUITE_FAILS(&r);
+	ASSERT_HAS(r.out, "not ok 1 global.model_partition_matches");
+	ASSERT_HAS(r.out, "not ok 2 global.model_ids_match");
+	ASSERT_HAS(r.out, "not ok 3 global.declared_agrees_with_model");
+	ASSERT_HAS(r.out, "the reference model cannot read config space "
+			  "although IOG_EXPECT_GROUPS=1");
+	ASSERT_HAS(r.out, "config space past 64 bytes is not readable");
+	ASSERT_EQ(3, count_of(r.out, "not ok "));
+	RUN_SUITE("sysfs_layout", &r, env_kv("IOG_SYSFS_ROOT", self->root),
+		  "IOG_KERNEL_RELEASE=6.12.0");
+	ASSERT_SUITE_OK(&r);
+	ASSERT_HAS(r.out, "\nok 16 global.reserved_regions_match_model # SKIP "
+			  "reference model unavailable: ");
+}
+
+TEST_F(dumped, e2e_model_iommu_kind)
+{
+	static struct suite_run r;
+
+	/* No IOMMU: nothing to predict, even if groups are required. */
+	RUN_SUITE("grouping", &r, env_kv("IOG_SYSFS_ROOT", self->root),
+		  "IOG_IOMMU=none", "IOG_EXPECT_GROUPS=1");
+	ASSERT_SUITE_OK(&r);
+	ASSERT_HAS(r.out, "\nok 1 global.model_partition_matches # SKIP "
+			  "IOG_IOMMU=none: no IOMMU");
+	RUN_SUITE("sysfs_layout", &r, env_kv("IOG_SYSFS_ROOT", self->root),
+		  "IOG_IOMMU=none", "IOG_KERNEL_RELEASE=6.12.0");
+	ASSERT_SUITE_OK(&r);
+	ASSERT_HAS(r.out, "\nok 16 global.reserved_regions_match_model # SKIP "
+			  "IOG_IOMMU=none");
+	RUN_SUITE("grouping", &r, env_kv("IOG_SYSFS_ROOT", self->root),
+		  "IOG_IOMMU=arm-smmu");
+	ASSERT_SUITE_FAILS(&r);
+	ASSERT_HAS(r.out, "IOG_IOMMU='arm-smmu': want intel, amd, virtio or "
+			  "none");
+	/*
+	 * The kind decides the regions: the same tree read as AMD-Vi lacks
+	 * the HT window in every group, and the ISA window is VT-d's.
+	 */
+	RUN_SUITE("sysfs_layout", &r, env_kv("IOG_SYSFS_ROOT", self->root),
+		  "IOG_IOMMU=amd", "IOG_KERNEL_RELEASE=6.12.0");
+	ASSERT_SUITE_FAILS(&r);
+	ASSERT_HAS(r.out, "not ok 16 global.reserved_regions_match_model");
+	ASSERT_HAS(r.out, "#      0x000000fd00000000 0x000000ffffffffff "
+			  "reserved\n");
+	ASSERT_HAS(r.out, "12 differ");
+}
+
+/* ---- virtio-iommu: bound devices in module load order ----------------- */
+
+struct tbind {
+	const char *path; /* below ROOT/devices */
+	const char *driver;
+	const char *module; /* the driver's module */
+	bool builtin; /* built into the kernel: no initstate */
+};
+
+/* q35-acs-intel's devices with drivers, as in topologies/q35-virtio.topo. */
+static const struct tbind virtio_binds[] = {
+	{"pci0000:00/0000:00:02.0", "pcieport", "pcieportdrv", true},
+	{"pci0000:00/0000:00:02.1", "pcieport", "pcieportdrv", true},
+	{"pci0000:00/0000:00:02.2", "pcieport", "pcieportdrv", true},
+	{"pci0000:00/0000:00:02.3", "pcieport", "pcieportdrv", true},
+	{"pci0000:00/0000:00:02.4", "pcieport", "pcieportdrv", true},
+	{"pci0000:00/0000:00:05.0", "e1000e", "e1000e", false},
+	{"pci0000:00/0000:00:02.0/0000:01:00.0", "nvme", "nvme", false},
+	{"pci0000:00/0000:00:02.1/0000:02:00.0", "e1000e", "e1000e", false},
+	{"pci0000:00/0000:00:02.2/0000:03:00.0/0000:04:01.0", "e1000", "e1000",
+	 false},
+	{"pci0000:00/0000:00:02.2/0000:03:00.0/0000:04:02.0", "e1000", "e1000",
+	 false},
+	{"pci0000:00/0000:00:02.3/0000:05:00.0", "e1000e", "e1000e", false},
+	{"pci0000:00/0000:00:02.3/0000:05:00.1", "e1000e", "e1000e", false},
+};
+
+/*
+ * The kernel's links: <dev>/driver -> bus/pci/drivers/D, D/module ->
+ * module/M; a loaded module has module/M/initstate, a built-in one not.
+ */
+static int bind_driver(const char *root, const struct tbind *b)
+{
+	char link[PATH_MAX], drv[128], mod[128];
+
+	snprintf(drv, sizeof(drv), "bus/pci/drivers/%s", b->driver);
+	snprintf(link, sizeof(link), "devices/%s/driver", b->path);
+	if (mkd(root, drv) || link_rel(root, link, drv))
+		return -1;
+	snprintf(mod, sizeof(mod), "module/%s", b->module);
+	snprintf(link, sizeof(link), "%s/module", drv);
+	if (mkd(root, mod) || link_rel(root, link, mod))
+		return -1;
+	snprintf(link, sizeof(link), "%s/initstate", mod);
+	return b->builtin ? 0 : put(root, link, "live\n");
+}
+
+TEST(e2e_model_virtio_probe_order)
+{
+	static struct suite_run r;
+	char root[256];
+
+	ASSERT_NE(NULL, make_tmp(root, sizeof(root)));
+	ASSERT_EQ(0, build_dump_tree(root, "q35-acs-intel",
+				     "q35-acs-virtio.groups", "viommu0"));
+	for (size_t i = 0; i < sizeof(virtio_binds) / sizeof(virtio_binds[0]);
+	     i++)
+		ASSERT_EQ(0, bind_driver(root, &virtio_binds[i]));
+
+	/* Built-in drivers first, then modules in load order. */
+	RUN_SUITE("grouping", &r, env_kv("IOG_SYSFS_ROOT", root),
+		  "IOG_IOMMU=virtio", "IOG_EXPECT_GROUPS=1",
+		  "IOG_MODULE_ORDER=virtio_iommu nvme e1000e e1000");
+	EXPECT_EQ(0, r.status) TH_LOG("%s", r.out);
+	EXPECT_HAS(r.out, "\nok 1 global.model_partition_matches\n");
+	EXPECT_HAS(r.out, "\nok 2 global.model_ids_match\n");
+	EXPECT_HAS(r.out, "model: virtio IOMMU (from IOG_IOMMU=virtio)");
+	RUN_SUITE("sysfs_layout", &r, env_kv("IOG_SYSFS_ROOT", root),
+		  "IOG_IOMMU=virtio", "IOG_EXPECT_GROUPS=1",
+		  "IOG_KERNEL_RELEASE=6.12.0");
+	EXPECT_EQ(0, r.status) TH_LOG("%s", r.out);
+	EXPECT_HAS(r.out, "\nok 16 global.reserved_regions_match_model\n");
+
+	/* Without the load order the membership is still checked. */
+	RUN_SUITE("grouping", &r, env_kv("IOG_SYSFS_ROOT", root),
+		  "IOG_IOMMU=virtio", "IOG_EXPECT_GROUPS=1");
+	EXPECT_EQ(0, r.status) TH_LOG("%s", r.out);
+	EXPECT_HAS(r.out, "\nok 1 global.model_partition_matches\n");
+	EXPECT_HAS(r.out, "\nok 2 global.model_ids_match # SKIP virtio-iommu "
+			  "numbers groups in driver probe order and "
+			  "IOG_MODULE_ORDER is not set");
+
+	/* Another load order predicts other IDs ('-' and '_' alike). */
+	RUN_SUITE("grouping", &r, env_kv("IOG_SYSFS_ROOT", root),
+		  "IOG_IOMMU=virtio", "IOG_EXPECT_GROUPS=1",
+		  "IOG_MODULE_ORDER=virtio-iommu e1000 e1000e nvme");
+	EXPECT_NE(0, r.status);
+	EXPECT_HAS(r.out, "\nok 1 global.model_partition_matches\n");
+	EXPECT_HAS(r.out, "not ok 2 global.model_ids_match");
+	EXPECT_HAS(r.out, "group {0000:01:00.0}: model ID 9, kernel ID 5");
+	EXPECT_HAS(r.out, "group {0000:04:01.0 0000:04:02.0}: model ID 5, "
+			  "kernel ID 9");
+	EXPECT_HAS(r.out, "# model probe order (bound devices): 0000:00:02.0 "
+			  "0000:00:02.1 0000:00:02.2 0000:00:02.3 0000:00:02.4 "
+			  "0000:04:01.0 0000:04:02.0 0000:00:05.0 "
+			  "0000:02:00.0 0000:05:00.0 0000:05:00.1 "
+			  "0000:01:00.0\n");
+
+	/* A bound device whose module the order does not name. */
+	RUN_SUITE("grouping", &r, env_kv("IOG_SYSFS_ROOT", root),
+		  "IOG_IOMMU=virtio", "IOG_EXPECT_GROUPS=1",
+		  "IOG_MODULE_ORDER=virtio_iommu nvme e1000e");
+	EXPECT_EQ(0, r.status) TH_LOG("%s", r.out);
+	EXPECT_HAS(r.out, "\nok 2 global.model_ids_match # SKIP 0000:04:01.0's "
+			  "driver module e1000 is not in "
+			  "IOG_MODULE_ORDER='virtio_iommu nvme e1000e'");
+
+	/* An unbound device the kernel grouped is a difference. */
+	ASSERT_EQ(0, rm(root, "devices/pci0000:00/0000:00:02.0/0000:01:00.0/"
+			      "driver"));
+	RUN_SUITE("grouping", &r, env_kv("IOG_SYSFS_ROOT", root),
+		  "IOG_IOMMU=virtio", "IOG_EXPECT_GROUPS=1");
+	EXPECT_NE(0, r.status);
+	EXPECT_HAS(r.out, "not ok 1 global.model_partition_matches");
+	EXPECT_HAS(r.out, "# - kernel group 5 {0000:01:00.0}; model: "
+			  "0000:01:00.0 in no group\n");
+	EXPECT_HAS(r.out,
+		   "#     0000:01:00.0: no group: no driver bound, and "
+		   "virtio-iommu groups only devices probed after it (R3)");
+	nftw(root, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 TEST_HARNESS_MAIN
