@@ -6,7 +6,10 @@ set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
 pkgs=(qemu-system-x86 busybox-static pciutils libpci-dev cpio kmod fio
-	linux-source-6.12 xz-utils zstd gcc make libc6-dev file)
+	linux-source-6.12 xz-utils zstd gcc make libc6-dev file
+	# The test module: the packaged headers call gcc-12 by name, and the
+	# unpacked (not installed) kbuild tools need these libraries.
+	gcc-12 binutils libelf1 zlib1g)
 
 missing=()
 for p in "${pkgs[@]}"; do
