@@ -109,7 +109,7 @@ if [ -n "${IOMMU:-}${QEMU_DEVICES:-}" ]; then
 	reproduce="make check IOMMU=${IOMMU:-none} QEMU_DEVICES='${QEMU_DEVICES:-}'${GUEST_MODULES:+ GUEST_MODULES='$GUEST_MODULES'} KERNEL=$kernel"
 else
 	topo=$(topology_file "$topology")
-	reproduce="make check TOPOLOGY=$topology KERNEL=$kernel${MODULES:+ MODULES=$MODULES}"
+	reproduce="make check TOPOLOGY=$topology KERNEL=$kernel${MODULES:+ MODULES=$MODULES}${IOG_TESTMOD_PARAMS:+ IOG_TESTMOD_PARAMS='$IOG_TESTMOD_PARAMS'}"
 fi
 "$topo_tool" check "$topo" || exit 1
 show=$("$topo_tool" show "$topo")
@@ -182,7 +182,19 @@ else
 		# Drivers bind in module load order; virtio-iommu groups
 		# devices in that order (spec/observed-q35.md).
 		echo "export IOG_MODULE_ORDER='${modules[*]}'"
+		echo "export IOG_TESTMOD_PARAMS='${IOG_TESTMOD_PARAMS:-}'"
 	} >"$conf/env"
+	# The test module (drivers/iog_groups), built against this kernel's
+	# headers; without it the suites that need it skip and say why.
+	kbuild=
+	if [[ $kernel_label == custom-* ]] && [ -d "$kernel_modules/build" ]; then
+		kbuild=$(realpath "$kernel_modules/build")
+	fi
+	if [ -n "$kbuild" ] || [[ $kernel_label == debian-* ]]; then
+		mkdir -p "$conf/testmod"
+		"$IOG_TOP/harness/module.sh" "$kernel_release" "$conf/testmod" $kbuild >"$run/module-build.log" 2>&1 ||
+			note "test module did not build for $kernel_release (see $run/module-build.log); suites that need it will skip"
+	fi
 	initrd=$("$IOG_TOP/harness/image.sh" "$conf" "$kernel_modules" \
 		"${modules[*]}" "${suites[*]}")
 

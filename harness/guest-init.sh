@@ -22,6 +22,11 @@ for m in $(cat /etc/iog/modules); do
 		echo "iog: insmod $m failed: $(cat /tmp/insmod.err)" >/dev/kmsg
 	fi
 done
+# The test module, with the fault parameters of a negative control if any.
+for m in $(cat /etc/iog/testmods); do
+	insmod /lib/modules/$m $IOG_TESTMOD_PARAMS 2>/tmp/insmod.err ||
+		echo "iog: insmod $m $IOG_TESTMOD_PARAMS failed: $(cat /tmp/insmod.err)" >/dev/kmsg
+done
 
 /bin/run-suites /suites $(cat /etc/iog/suites) >&3
 exec 3>&-

@@ -7,7 +7,8 @@
 # only the hashing.
 #
 # Usage: image.sh CONFDIR MODULES_DIR "MODULE..." "SUITE..."
-#   CONFDIR holds the files that go to /etc/iog (expect-groups, env).
+#   CONFDIR holds the files that go to /etc/iog (expect-groups, env) and
+#   testmod/*.ko, test modules built for this kernel.
 # Prints the path of the cpio.gz.
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
@@ -81,7 +82,7 @@ key=$({
 	for f in "${tool_bins[@]}"; do echo "tool ${f##*/} $(sha "$f")"; done
 	for p in "${order[@]}"; do echo "$p $(sha "$moddir/$p")"; done
 	for l in "${libs[@]}"; do echo "$l $(sha "$l")"; done
-	(cd "$confdir" && for f in *; do echo "$f $(sha "$f")"; done)
+	(cd "$confdir" && find . -type f | LC_ALL=C sort | while read -r f; do echo "$f $(sha "$f")"; done)
 } | sha)
 out=$IOG_CACHE/images/$key.cpio.gz
 if [ -f "$out" ]; then
@@ -121,7 +122,14 @@ for p in "${order[@]}"; do
 	echo "$name" >>"$stage/etc/iog/modules"
 done
 echo $suites >"$stage/etc/iog/suites"
-cp "$confdir"/* "$stage/etc/iog/" 2>/dev/null || true
+find "$confdir" -maxdepth 1 -type f -exec cp {} "$stage/etc/iog/" \;
+# Test modules built for this kernel (drivers/), loaded after the others.
+: >"$stage/etc/iog/testmods"
+for f in "$confdir"/testmod/*.ko; do
+	[ -f "$f" ] || continue
+	cp "$f" "$stage/lib/modules/"
+	echo "${f##*/}" >>"$stage/etc/iog/testmods"
+done
 tmp=$(mktemp "$IOG_CACHE/images/.img.XXXXXX")
 (cd "$stage" && find . | LC_ALL=C sort | cpio -o -H newc --quiet | gzip -1) >"$tmp"
 mv "$tmp" "$out"

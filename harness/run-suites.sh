@@ -17,6 +17,9 @@ i=0
 for s in "$@"; do
 	i=$((i + 1))
 	[ -w /dev/kmsg ] && echo "iog: running suite $s" >/dev/kmsg
+	# Kernel log lines so far: a WARN, BUG, oops or KASAN report that
+	# appears while the suite runs fails it (quoted below).
+	log_before=$(dmesg 2>/dev/null | wc -l)
 	rcfile=$(mktemp)
 	{
 		"$dir/$s" 2>&1
@@ -31,6 +34,13 @@ for s in "$@"; do
 		{ print "    " $0; fflush() }'
 	rc=$(cat "$rcfile")
 	rm -f "$rcfile"
+	bad=$(dmesg 2>/dev/null | tail -n +$((log_before + 1)) |
+		grep -E 'WARNING:|BUG:|Oops|KASAN:|general protection fault|Call Trace:' |
+		head -n 20)
+	if [ -n "$bad" ]; then
+		echo "$bad" | sed 's/^/    # kernel log: /'
+		case $rc in 0 | 4) rc=1 ;; esac
+	fi
 	# kselftest exit codes: 0 pass, 4 skip, anything else a failure.
 	case $rc in
 	0) echo "ok $i $s" ;;
