@@ -35,10 +35,28 @@ make_run_dir()
 	realpath "$d"
 }
 
-# write_report RUN: meta.txt is in place; turn ktap.raw into the reports.
-write_report()
+# finish_run: record the run's facts in meta.txt (from the variables the
+# caller set) and turn ktap.raw into report.ktap, report.json, report.md.
+finish_run()
 {
-	local args=(--raw "$1/ktap.raw" --meta "$1/meta.txt" --out "$1")
+	local args=(--raw "$run/ktap.raw" --meta "$run/meta.txt" --out "$run")
+	{
+		echo "topology=$name"
+		echo "topology_file=$topology_file"
+		echo "kernel=$kernel_label"
+		echo "kernel_release=$kernel_release"
+		echo "kernel_config_hash=$cfg_hash"
+		echo "qemu_version=$qemu_version"
+		echo "accel=$accel"
+		echo "command=$reproduce"
+		echo "reproduce=$reproduce"
+		echo "status=$(cat "$run/status")"
+		echo "status_detail=$(cat "$run/status_detail")"
+		echo "elapsed_s=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')"
+		echo "console=$run/console.log"
+		echo "started=$started"
+		echo "suites=${suites[*]}"
+	} >"$run/meta.txt"
 	[ -f "$deviations" ] && [ "${STRICT:-0}" = 0 ] && args+=(--deviations "$deviations")
 	"$report_tool" "${args[@]}"
 }
@@ -61,24 +79,14 @@ if [ "$topology" = host ]; then
 		tee "$run/ktap.raw"
 	t1=$(date +%s.%N)
 	dmesg >"$run/console.log" 2>/dev/null || echo "(dmesg not readable)" >"$run/console.log"
+	echo completed >"$run/status"
+	: >"$run/status_detail"
 	cfg=/boot/config-$(uname -r)
-	{
-		echo "topology=host"
-		echo "kernel=host"
-		echo "kernel_release=$(uname -r)"
-		echo "kernel_config_hash=$([ -f "$cfg" ] && sha "$cfg")"
-		echo "qemu_version="
-		echo "accel=none"
-		echo "command=make check TOPOLOGY=host"
-		echo "reproduce=make check TOPOLOGY=host"
-		echo "status=completed"
-		echo "status_detail="
-		echo "elapsed_s=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')"
-		echo "console=$run/console.log"
-		echo "started=$started"
-		echo "suites=${suites[*]}"
-	} >"$run/meta.txt"
-	write_report "$run"
+	cfg_hash=
+	[ -f "$cfg" ] && cfg_hash=$(sha "$cfg")
+	name=host topology_file= kernel_label=host kernel_release=$(uname -r)
+	qemu_version= accel=none reproduce="make check TOPOLOGY=host"
+	finish_run
 	exit
 fi
 
@@ -225,23 +233,8 @@ else
 fi
 t1=$(date +%s.%N)
 
+# What the guest says it runs outranks the package name.
 release=$(sed -n 's/^# iog: kernel_release \([^[:space:]]*\).*/\1/p' "$run/ktap.raw" | head -n1)
-{
-	echo "topology=$name"
-	echo "topology_file=${adhoc:+command line, kept as }$run/topology.topo"
-	echo "kernel=$kernel_label"
-	echo "kernel_release=${release:-$kernel_release}"
-	echo "kernel_config_hash=$cfg_hash"
-	echo "qemu_version=$qemu_version"
-	echo "accel=$accel"
-	echo "command=$reproduce"
-	echo "reproduce=$reproduce"
-	echo "status=$(cat "$run/status")"
-	echo "status_detail=$(cat "$run/status_detail")"
-	echo "elapsed_s=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')"
-	echo "console=$run/console.log"
-	echo "started=$started"
-	echo "suites=${suites[*]}"
-} >"$run/meta.txt"
-
-write_report "$run"
+kernel_release=${release:-$kernel_release}
+topology_file=${adhoc:+command line, kept as }$run/topology.topo
+finish_run
