@@ -204,7 +204,7 @@ else
 			note "test module did not build for $kernel_release (see $run/module-build.log); suites that need it will skip"
 	fi
 	initrd=$("$IOG_TOP/harness/image.sh" "$conf" "$kernel_modules" \
-		"${modules[*]}" "${suites[*]}")
+		"${modules[*]}" "${suites[*]}" "$kernel_image")
 
 	# 4. Scratch disks, one set per run (two QEMUs cannot share one).
 	drive_args=()

@@ -6,14 +6,17 @@
 # Cached by content under $IOG_CACHE/images: an unchanged input set costs
 # only the hashing.
 #
-# Usage: image.sh CONFDIR MODULES_DIR "MODULE..." "SUITE..."
+# Usage: image.sh CONFDIR MODULES_DIR "MODULE..." "SUITE..." [KERNEL_IMAGE]
 #   CONFDIR holds the files that go to /etc/iog (expect-groups, env) and
-#   testmod/*.ko, test modules built for this kernel.
+#   testmod/*.ko, test modules built for this kernel.  KERNEL_IMAGE (a
+#   bzImage or vmlinux; default: MODULES_DIR/build/vmlinux, else the
+#   vmlinuz beside an unpacked package's lib/modules) is read for the
+#   built-in PCI drivers' ID tables in /etc/iog/pci-aliases.
 # Prints the path of the cpio.gz.
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
-confdir=$1 moddir=$2 modules=$3 suites=$4
+confdir=$1 moddir=$2 modules=$3 suites=$4 kimage=${5:-}
 busybox=/bin/busybox
 init=$IOG_TOP/harness/guest-init.sh
 runner=$IOG_TOP/harness/run-suites.sh
@@ -72,12 +75,116 @@ for f in "${suite_bins[@]}" "${tool_bins[@]}"; do
 done
 mapfile -t libs < <(printf "%s\n" "${libs[@]}" | sort -u | sed "/^$/d")
 
+# PCI driver ID tables, for the reference model: virtio-iommu groups the
+# devices a driver probes (harness/model/probe.h).  Modules: the pci:
+# lines of modules.alias.  Built in: 6.1 and 6.12 record no pci: alias
+# for built-in code (harness/model/kimage.h), so iog-builtin-pci reads the
+# tables from the kernel image; modules.builtin.modinfo's pci: aliases
+# are taken too, for kernels that record them.  Cached by the inputs.
+builtin_tool=$IOG_BUILD/host/iog-builtin-pci
+if [ -z "$kimage" ] && [ -n "$moddir" ]; then
+	rel=${moddir%/}
+	rel=${rel##*/}
+	for c in "$moddir/build/vmlinux" "$moddir/../../../boot/vmlinuz-$rel"; do
+		if [ -f "$c" ]; then
+			kimage=$(realpath "$c")
+			break
+		fi
+	done
+fi
+
+# The vmlinux ELF of a kernel image into $2: an ELF as it is, a bzImage's
+# payload (boot protocol: setup_sects 0x1f1, "HdrS" 0x202, payload
+# offset 0x248 and length 0x24c) through the decompressor its magic
+# names.  The payload ends in the decompressed size, which decompressors
+# call trailing garbage: the ELF magic of the result decides.
+vmlinux_of()
+{
+	local img=$1 out=$2 setup off len magic dec
+	magic=$(od -An -tx1 -N4 "$img" | tr -d ' \n')
+	if [ "$magic" = 7f454c46 ]; then
+		cp "$img" "$out"
+		return
+	fi
+	[ "$(dd if="$img" bs=1 skip=$((0x202)) count=4 2>/dev/null)" = HdrS ] || return 1
+	setup=$(od -An -tu1 -j $((0x1f1)) -N1 "$img" | tr -d ' ')
+	[ "$setup" != 0 ] || setup=4
+	off=$(od -An -tu4 -j $((0x248)) -N4 "$img" | tr -d ' ')
+	len=$(od -An -tu4 -j $((0x24c)) -N4 "$img" | tr -d ' ')
+	off=$(((setup + 1) * 512 + off))
+	magic=$(tail -c +$((off + 1)) "$img" | head -c 6 | od -An -tx1 | tr -d ' \n')
+	case $magic in
+	1f8b*) dec="gzip -dc" ;;
+	fd377a585a00) dec="xz -dc" ;;
+	5d0000*) dec="xz -dc --format=lzma" ;;
+	28b52ffd*) dec="zstd -qdc" ;;
+	425a68*) dec="bzip2 -dc" ;;
+	02214c18*) dec="lz4 -dc" ;;
+	*) return 1 ;;
+	esac
+	command -v "${dec%% *}" >/dev/null || return 1
+	tail -c +$((off + 1)) "$img" | head -c "$len" | $dec >"$out" 2>/dev/null
+	[ "$(od -An -tx1 -N4 "$out" | tr -d ' \n')" = 7f454c46 ]
+}
+
+pci_aliases()
+{
+	local key out tmp vml n why=
+	key=$({
+		echo "pci-aliases v1"
+		[ -x "$builtin_tool" ] && sha "$builtin_tool"
+		for f in "$moddir/modules.alias" "$moddir/modules.builtin.modinfo" "$kimage"; do
+			[ -n "$f" ] && [ -f "$f" ] && echo "$f $(sha "$f")"
+		done
+	} | sha)
+	out=$IOG_CACHE/pci-aliases/$key
+	if [ ! -f "$out" ]; then
+		mkdir -p "$IOG_CACHE/pci-aliases"
+		tmp=$(mktemp "$IOG_CACHE/pci-aliases/.tmp.XXXXXX")
+		vml=$(mktemp "$IOG_CACHE/pci-aliases/.vmlinux.XXXXXX")
+		{
+			echo "# PCI driver ID tables for the reference model (harness/model/probe.h)"
+			if [ -n "$moddir" ] && [ -f "$moddir/modules.alias" ]; then
+				echo "# modules: $moddir/modules.alias"
+				grep '^alias pci:' "$moddir/modules.alias" || true
+			else
+				echo "# modules: none (no modules.alias)"
+			fi
+			if [ -n "$moddir" ] && [ -f "$moddir/modules.builtin.modinfo" ]; then
+				tr '\0' '\n' <"$moddir/modules.builtin.modinfo" |
+					sed -n 's/^\([^.]*\)\.alias=\(pci:[^ ]*\)$/builtin \2 \1/p'
+			fi
+			if [ -z "$kimage" ]; then
+				why="no kernel image found"
+			elif [ ! -x "$builtin_tool" ]; then
+				why="$builtin_tool is not built"
+			elif ! vmlinux_of "$kimage" "$vml"; then
+				why="cannot unpack $kimage"
+			elif ! "$builtin_tool" "$vml" >"$vml.txt" 2>"$vml.err"; then
+				why=$(head -n1 "$vml.err")
+			else
+				n=$(grep -c '^builtin-driver ' "$vml.txt")
+				echo "# built in: $kimage ($n drivers)"
+				cat "$vml.txt"
+			fi
+			[ -z "$why" ] || echo "# built in: unknown ($why)"
+		} >"$tmp"
+		rm -f "$vml" "$vml.txt" "$vml.err"
+		[ -z "$why" ] || note "built-in PCI drivers' ID tables unknown: $why (virtio-iommu model tests will skip)"
+		chmod 644 "$tmp"
+		mv "$tmp" "$out"
+	fi
+	echo "$out"
+}
+aliases=$(pci_aliases)
+
 # The cache key covers every byte that goes into the image.
 key=$({
 	echo "v1"
 	sha "$busybox"
 	sha "$init"
 	sha "$runner"
+	echo "pci-aliases $(sha "$aliases")"
 	for f in "${suite_bins[@]}"; do echo "${f##*/} $(sha "$f")"; done
 	for f in "${tool_bins[@]}"; do echo "tool ${f##*/} $(sha "$f")"; done
 	for p in "${order[@]}"; do echo "$p $(sha "$moddir/$p")"; done
@@ -122,6 +229,7 @@ for p in "${order[@]}"; do
 	echo "$name" >>"$stage/etc/iog/modules"
 done
 echo $suites >"$stage/etc/iog/suites"
+cp "$aliases" "$stage/etc/iog/pci-aliases"
 find "$confdir" -maxdepth 1 -type f -exec cp {} "$stage/etc/iog/" \;
 # Test modules built for this kernel (drivers/), loaded after the others.
 : >"$stage/etc/iog/testmods"

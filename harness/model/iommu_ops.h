@@ -36,7 +36,8 @@ struct model_why {
 /* Per-device state, indexed like topo.devs. */
 struct model_dev_state {
 	bool present; /* not removed */
-	bool bound; /* a driver is bound (virtio probe set) */
+	bool bound; /* a driver is bound */
+	bool probed; /* a driver probes it (virtio-iommu groups only these) */
 	struct model_why why;
 	/*
 	 * The group devices aliasing to this (unprobed) bridge share: §3.3
@@ -54,6 +55,8 @@ struct model {
 	struct model_opts opts; /* pointers not kept past model_boot */
 	char *default_domain_type;
 	uint64_t virtio_msi_start, virtio_msi_end;
+	/* virtio: the probed set is the bound one (opts.probed NULL). */
+	bool probed_is_bound;
 	struct model_dev_state *st;
 	/* AMD IVRS aliases resolved to devices (R14). */
 	struct model_ivrs {

@@ -186,9 +186,11 @@ int model_boot(struct model *m, const struct model_opts *opts, char *err,
 	}
 	m->opts = *opts;
 	m->opts.bound = NULL;
+	m->opts.probed = NULL;
 	m->opts.ivrs_aliases = NULL;
 	m->virtio_msi_start = opts->virtio_msi_start;
 	m->virtio_msi_end = opts->virtio_msi_end;
+	m->probed_is_bound = !opts->probed;
 	m->default_domain_type = strdup(
 		opts->default_domain_type ? opts->default_domain_type : "DMA");
 	order = calloc(t->nr ? t->nr : 1, sizeof(*order));
@@ -204,9 +206,29 @@ int model_boot(struct model *m, const struct model_opts *opts, char *err,
 			free(order);
 			return -1;
 		}
-		if (model_state(m, d)->bound)
-			continue;
 		model_state(m, d)->bound = true;
+	}
+	/*
+	 * virtio-iommu groups in driver probe order the devices a driver
+	 * probes (or, without that list, the bound ones).
+	 */
+	for (size_t i = 0;
+	     opts->iommu == MODEL_IOMMU_VIRTIO &&
+	     i < (opts->probed ? opts->nr_probed : opts->nr_bound);
+	     i++) {
+		const char *bdf =
+			opts->probed ? opts->probed[i] : opts->bound[i];
+		struct model_pci_dev *d = model_pci_find(t, bdf);
+
+		if (!d) {
+			snprintf(err, errlen, "probed device %s is not in %s",
+				 bdf, t->source);
+			free(order);
+			return -1;
+		}
+		if (model_state(m, d)->probed)
+			continue;
+		model_state(m, d)->probed = true;
 		order[n++] = d;
 	}
 	if (opts->nr_ivrs_aliases) {
@@ -233,16 +255,15 @@ int model_boot(struct model *m, const struct model_opts *opts, char *err,
 	}
 
 	/*
-	 * virtio-iommu groups in driver probe order; VT-d and AMD-Vi probe
-	 * every device in device_add order at IOMMU registration (R2).
+	 * The rest in boot order: VT-d and AMD-Vi probe every device in
+	 * device_add order at IOMMU registration (R2); virtio-iommu refuses
+	 * the ones no driver probes (R3), saying why.
 	 */
-	if (opts->iommu != MODEL_IOMMU_VIRTIO)
-		n = 0;
 	for (size_t i = 0; i < t->nr; i++) {
 		struct model_pci_dev *d = t->boot_order[i];
 
 		if (opts->iommu != MODEL_IOMMU_VIRTIO ||
-		    !model_state(m, d)->bound)
+		    !model_state(m, d)->probed)
 			order[n++] = d;
 	}
 	for (size_t i = 0; i < n; i++)
@@ -574,6 +595,7 @@ int model_driver_bind(struct model *m, const char *bdf)
 		return -1;
 	model_iommu_group_notify_driver(&d->dev, MODEL_EV_BIND_DRIVER);
 	model_state(m, d)->bound = true;
+	model_state(m, d)->probed = true;
 	/* virtio-iommu (6.12) groups a device when its driver probes. */
 	if (m->ops == &model_virtio_iommu_ops && probe_one(m, d))
 		return -1;

@@ -3,8 +3,9 @@
  * The reference model's public API (DESIGN.md, "The reference model").
  *
  * Input: PCI config space (a live sysfs or an `lspci -xxxx` dump), the
- * IOMMU kind, and for virtio-iommu the devices with a driver bound.  The
- * model never reads the kernel's own grouping.  Output: the predicted
+ * IOMMU kind, and for virtio-iommu the devices a driver probes (probe.h
+ * derives them from the drivers present and their ID tables).  The model
+ * never reads the kernel's own grouping.  Output: the predicted
  * partition with predicted group IDs, each group's reserved_regions and
  * type, and for every device the rule that decided its group
  * (spec/iommu-groups.md §8).
@@ -50,13 +51,21 @@ struct model_alias {
 struct model_opts {
 	enum model_iommu_kind iommu;
 	/*
-	 * The devices with a driver bound, in the order their drivers probed.
-	 * virtio-iommu (6.12) groups exactly these, in that order
-	 * (observed-q35.md); unknown order: pass them in BDF order.  For the
-	 * other IOMMUs they only decide which removals emit UNBIND events.
+	 * The devices with a driver bound: they decide which removals emit
+	 * UNBIND events.  For virtio-iommu without `probed`, they stand in
+	 * for it (then a device whose driver's probe failed is missed).
 	 */
 	const char *const *bound;
 	size_t nr_bound;
+	/*
+	 * virtio-iommu only: the devices whose driver probe the kernel runs
+	 * (a registered driver's ID table matches them), in probe order:
+	 * virtio-iommu groups exactly these, in that order, whether or not
+	 * the probe then succeeds (probe.h).  Unknown order: pass them in
+	 * boot order.  NULL: use `bound`.
+	 */
+	const char *const *probed;
+	size_t nr_probed;
 	/*
 	 * virtio-iommu only: the MSI window the device reports in its PROBE
 	 * replies; both 0 means none, so the driver's software window
@@ -87,7 +96,7 @@ void model_free(struct model *m);
 const struct model_pci_topo *model_topo(const struct model *m);
 
 /*
- * Boot: every device in boot probe order (R2; for virtio the bound list)
+ * Boot: every device in boot probe order (R2; for virtio the probed list)
  * through the vendor's probe_device (R3) and device_group (R4-R9).  Once
  * per model; 0, or -1 with err (an unknown BDF in opts, ENOMEM).
  */

@@ -22,13 +22,15 @@ static int virtio_probe_device(struct model *m, struct model_pci_dev *d)
 		return -ENODEV;
 	}
 	/*
-	 * 6.12 with the driver as a module: only devices whose driver probes
-	 * after it are grouped (observed-q35.md), so the bound set decides.
+	 * A device gets its fwspec, and so its group, from its own driver's
+	 * probe (dma_configure; probe.h): one no driver probes has none.
 	 */
-	if (!model_state(m, d)->bound) {
+	if (!model_state(m, d)->probed) {
 		model_why_nogroup(
 			m, d,
-			"no driver bound, and virtio-iommu groups only devices probed after it");
+			m->probed_is_bound
+				? "no driver bound, and virtio-iommu groups only devices probed after it"
+				: "no registered driver's ID table matches it: no driver probes it, and only its driver's probe gives a device a virtio-iommu group");
 		return -ENODEV;
 	}
 	return 0;

@@ -4,6 +4,7 @@
  * region merging, ACS predicates, and end to end against the groups real
  * guests produced (the .observed files under tests/fixtures/lspci).
  */
+#include <elf.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,9 +19,11 @@
 
 #include "group_core.h"
 #include "iommu_ops.h"
+#include "kimage.h"
 #include "model.h"
 #include "pci_device_group.h"
 #include "pci_topo.h"
+#include "probe.h"
 #include "resv.h"
 
 /* Tests run from the top of the tree (tests/run.sh); IOG_FIXTURES overrides. */
@@ -1185,6 +1188,470 @@ TEST_F(fake_sysfs, iogroups_list_check_explain)
 			      out, sizeof(out)));
 	EXPECT_NE(NULL, strstr(out, "/nonexistent.dump: No such file"));
 	EXPECT_EQ(2, run_tool("frobnicate", out, sizeof(out)));
+}
+
+TEST(virtio_groups_probed_devices_even_if_their_probe_fails)
+{
+	/*
+	 * As 6.12 did on q35-virtio: pcieport on the ports and on the
+	 * PCIe-to-PCI bridge (whose probe fails), agpgart-intel on the host
+	 * bridge (probe fails), then nvme, e1000e, e1000.  No group for the
+	 * ICH9 functions, which no driver matches.
+	 */
+	static const char *const probed[] = {
+		"00:02.0", "00:02.1", "00:02.2", "00:02.3", "00:02.4",
+		"03:00.0", "00:00.0", "01:00.0", "00:05.0", "02:00.0",
+		"05:00.0", "05:00.1", "04:01.0", "04:02.0",
+	};
+	static const char *const bound[] = {"01:00.0", "04:01.0"};
+	struct model_opts o = {.iommu = MODEL_IOMMU_VIRTIO,
+			       .bound = bound,
+			       .nr_bound = 2,
+			       .probed = probed,
+			       .nr_probed = sizeof(probed) / sizeof(probed[0])};
+	struct model *m = boot_dump(fixture("lspci/q35-acs-intel.dump"), &o);
+	const struct model_event *ev;
+	struct model_partition p;
+	size_t n, unbinds;
+
+	ASSERT_NE(NULL, m);
+	ASSERT_EQ(0, model_partition(m, &p));
+	EXPECT_EQ(4, group_of(&p, "00:02.4"));
+	EXPECT_EQ(5, group_of(&p, "03:00.0"));
+	EXPECT_EQ(6, group_of(&p, "00:00.0"));
+	EXPECT_EQ(7, group_of(&p, "01:00.0"));
+	EXPECT_EQ(10, group_of(&p, "05:00.1"));
+	/* The rules put the e1000 into the bridge's group (R4). */
+	EXPECT_EQ(5, group_of(&p, "04:01.0"));
+	EXPECT_EQ(-1, group_of(&p, "00:1f.2"));
+	EXPECT_NE(NULL, strstr(why_of(&p, "00:1f.2"),
+			       "no registered driver's ID table matches it"))
+	TH_LOG("%s", why_of(&p, "00:1f.2"));
+	EXPECT_EQ(11, (int)p.nr);
+	model_partition_free(&p);
+	/* `bound` still decides the driver events of a removal. */
+	ASSERT_EQ(0, model_remove_device(m, "00:02.0"));
+	n = model_events(m, &ev);
+	unbinds = 0;
+	for (size_t i = 0; i < n; i++)
+		unbinds += ev[i].type == MODEL_EV_UNBIND_DRIVER;
+	EXPECT_EQ(1, unbinds); /* 01:00.0, below the port */
+	model_free(m);
+
+	/* A probed device outside the topology is an error, named. */
+	static const char *const bad[] = {"0000:42:00.0"};
+	char err[MODEL_ERR_LEN];
+
+	o.probed = bad;
+	o.nr_probed = 1;
+	o.nr_bound = 0;
+	ASSERT_EQ(0, model_load_dump(&m, fixture("lspci/q35-acs-intel.dump"),
+				     err, sizeof(err)));
+	EXPECT_EQ(-1, model_boot(m, &o, err, sizeof(err)));
+	EXPECT_NE(NULL, strstr(err, "probed device 0000:42:00.0 is not in"));
+	model_free(m);
+}
+
+/* ---- built-in PCI drivers' tables (kimage.h) --------------------------- */
+
+#define ANY MODEL_PCI_ANY_ID
+/* PCI_DEVICE plus a class and mask, any subsystem. */
+#define PCI_ID_CLASS(v, d, c, cm)                                   \
+	{                                                           \
+		.vendor = (v), .device = (d), .subvendor = ANY,     \
+		.subdevice = ANY, .class = (c), .class_mask = (cm), \
+		.override_only = false                              \
+	}
+#define PCI_ID_OVERRIDE(v)                                      \
+	{                                                       \
+		.vendor = (v), .device = ANY, .subvendor = ANY, \
+		.subdevice = ANY, .class = 0, .class_mask = 0,  \
+		.override_only = true                           \
+	}
+
+TEST(pci_id_alias_patterns)
+{
+	struct model_pci_id port = PCI_ID_CLASS(ANY, ANY, 0x060400, ANY);
+	struct model_pci_id hb =
+		PCI_ID_CLASS(0x8086, 0x29c0, 0x060000, 0xffff00);
+	struct model_pci_id xhci = PCI_ID_CLASS(ANY, ANY, 0x0c0330, 0xfffffc);
+	struct model_pci_id any = PCI_ID_CLASS(0x1af4, ANY, 0, 0);
+	char buf[128];
+
+	ASSERT_EQ(0, model_pci_id_alias(&port, buf, sizeof(buf)));
+	EXPECT_STREQ("pci:v*d*sv*sd*bc06sc04i00", buf);
+	ASSERT_EQ(0, model_pci_id_alias(&hb, buf, sizeof(buf)));
+	EXPECT_STREQ("pci:v00008086d000029C0sv*sd*bc06sc00i*", buf);
+	/* modpost gives up on a partial mask; the pattern stays exact. */
+	ASSERT_EQ(0, model_pci_id_alias(&xhci, buf, sizeof(buf)));
+	EXPECT_STREQ("pci:v*d*sv*sd*bc0Csc03i3[0123]", buf);
+	EXPECT_TRUE(model_pci_alias_match(
+		buf, "pci:v00001B36d0000000Dsv00001AF4sd00001100bc0Csc03i30"));
+	EXPECT_FALSE(model_pci_alias_match(
+		buf, "pci:v00001B36d0000000Dsv00001AF4sd00001100bc0Csc03i34"));
+	ASSERT_EQ(0, model_pci_id_alias(&any, buf, sizeof(buf)));
+	EXPECT_STREQ("pci:v00001AF4d*sv*sd*bc*sc*i*", buf);
+	EXPECT_EQ(-1, model_pci_id_alias(&any, buf, 12));
+}
+
+#define KADDR_TEXT 0xffffffff81000000ULL
+#define KADDR_RO 0xffffffff82000000ULL
+#define KADDR_DATA 0xffffffff82100000ULL
+
+static void put64(unsigned char *p, uint64_t v)
+{
+	for (int i = 0; i < 8; i++)
+		p[i] = v >> (8 * i);
+}
+
+static void put32(unsigned char *p, uint32_t v)
+{
+	for (int i = 0; i < 4; i++)
+		p[i] = v >> (8 * i);
+}
+
+/* One pci_device_id at p (40 bytes). */
+static void put_id(unsigned char *p, const struct model_pci_id *id)
+{
+	memset(p, 0, 40);
+	put32(p, id->vendor);
+	put32(p + 4, id->device);
+	put32(p + 8, id->subvendor);
+	put32(p + 12, id->subdevice);
+	put32(p + 16, id->class);
+	put32(p + 20, id->class_mask);
+	put32(p + 32, id->override_only);
+}
+
+/*
+ * A vmlinux in miniature: .text, .rodata (names and tables), .data (a
+ * 6.1-style pci_driver behind a list_head, and a decoy whose table has
+ * a vendor past 0xffff), .shstrtab.
+ */
+static size_t make_elf(unsigned char *img, size_t size)
+{
+	static const char shstr[] = "\0.text\0.rodata\0.data\0.shstrtab";
+	const size_t text = 0x100, ro = 0x200, data = 0x400, strs = 0x500,
+		     sh = 0x600;
+	const struct model_pci_id ids[] = {
+		PCI_ID_CLASS(0x8086, 0x29c0, 0x060000, 0xffff00),
+		PCI_ID_CLASS(ANY, ANY, 0x060400, ANY),
+		PCI_ID_OVERRIDE(0x1234),
+		{.vendor = 0},
+	};
+	const struct model_pci_id bad = PCI_ID_CLASS(0x12345, 1, 0, 0);
+	Elf64_Ehdr *eh = (Elf64_Ehdr *)img;
+	struct {
+		const char *name;
+		uint32_t type;
+		uint64_t flags, addr, off, len;
+	} sec[] = {
+		{"", SHT_NULL, 0, 0, 0, 0},
+		{".text", SHT_PROGBITS, SHF_ALLOC | SHF_EXECINSTR, KADDR_TEXT,
+		 text, 0x40},
+		{".rodata", SHT_PROGBITS, SHF_ALLOC, KADDR_RO, ro, 0x200},
+		{".data", SHT_PROGBITS, SHF_ALLOC | SHF_WRITE, KADDR_DATA, data,
+		 0x100},
+		{".shstrtab", SHT_STRTAB, 0, 0, strs, sizeof(shstr)},
+	};
+
+	if (size < sh + 5 * sizeof(Elf64_Shdr))
+		return 0;
+	memset(img, 0, size);
+	memcpy(eh->e_ident, ELFMAG, SELFMAG);
+	eh->e_ident[EI_CLASS] = ELFCLASS64;
+	eh->e_ident[EI_DATA] = ELFDATA2LSB;
+	eh->e_ident[EI_VERSION] = EV_CURRENT;
+	eh->e_type = ET_EXEC;
+	eh->e_machine = EM_X86_64;
+	eh->e_ehsize = sizeof(*eh);
+	eh->e_shoff = sh;
+	eh->e_shentsize = sizeof(Elf64_Shdr);
+	eh->e_shnum = 5;
+	eh->e_shstrndx = 4;
+	memset(img + text, 0xcc, 0x40);
+	memcpy(img + ro, "agp-test", 9);
+	for (size_t i = 0; i < 4; i++)
+		put_id(img + ro + 0x10 + 40 * i, &ids[i]);
+	memcpy(img + ro + 0x100, "decoy", 6);
+	put_id(img + ro + 0x108, &bad);
+	/* pci_driver after a list_head: name, id_table, probe, NULLs. */
+	put64(img + data + 0x10, KADDR_RO);
+	put64(img + data + 0x18, KADDR_RO + 0x10);
+	put64(img + data + 0x20, KADDR_TEXT);
+	put64(img + data + 0x38, KADDR_TEXT + 0x10); /* resume */
+	put64(img + data + 0x80, KADDR_RO + 0x100);
+	put64(img + data + 0x88, KADDR_RO + 0x108);
+	put64(img + data + 0x90, KADDR_TEXT);
+	memcpy(img + strs, shstr, sizeof(shstr));
+	for (size_t i = 0, name = 0; i < 5; i++) {
+		Elf64_Shdr s = {0};
+
+		s.sh_name = name;
+		name += strlen(sec[i].name) + 1;
+		s.sh_type = sec[i].type;
+		s.sh_flags = sec[i].flags;
+		s.sh_addr = sec[i].addr;
+		s.sh_offset = sec[i].off;
+		s.sh_size = sec[i].len;
+		s.sh_addralign = 8;
+		memcpy(img + sh + i * sizeof(s), &s, sizeof(s));
+	}
+	return sh + 5 * sizeof(Elf64_Shdr);
+}
+
+struct found {
+	char names[4][32];
+	struct model_pci_id ids[4][8];
+	size_t nr[4];
+	size_t drivers;
+};
+
+static int collect(const char *driver, const struct model_pci_id *ids,
+		   size_t nr, void *data)
+{
+	struct found *f = data;
+
+	if (f->drivers == 4 || nr > 8)
+		return -1;
+	snprintf(f->names[f->drivers], sizeof(f->names[0]), "%s", driver);
+	memcpy(f->ids[f->drivers], ids, nr * sizeof(*ids));
+	f->nr[f->drivers++] = nr;
+	return 0;
+}
+
+TEST(kimage_finds_builtin_pci_drivers)
+{
+	static unsigned char img[0x800];
+	struct found f = {0};
+	size_t len = make_elf(img, sizeof(img));
+	char err[128];
+
+	ASSERT_NE(0, len);
+	EXPECT_EQ(1, model_kimage_pci_drivers(img, len, collect, &f, err,
+					      sizeof(err)))
+	TH_LOG("%s", err);
+	EXPECT_STREQ("agp-test", f.names[0]);
+	ASSERT_EQ(3, f.nr[0]);
+	EXPECT_EQ(0x29c0, f.ids[0][0].device);
+	EXPECT_EQ(0xffff00, f.ids[0][0].class_mask);
+	EXPECT_EQ(MODEL_PCI_ANY_ID, f.ids[0][1].vendor);
+	EXPECT_TRUE(f.ids[0][2].override_only);
+	/* A callback's refusal stops the scan. */
+	f.drivers = 4;
+	EXPECT_EQ(-1, model_kimage_pci_drivers(img, len, collect, &f, err,
+					       sizeof(err)));
+	EXPECT_STREQ("stopped at driver agp-test", err);
+	/* Not a vmlinux. */
+	EXPECT_EQ(-1, model_kimage_pci_drivers((const unsigned char *)"MZ", 2,
+					       collect, &f, err, sizeof(err)));
+	EXPECT_NE(NULL, strstr(err, "not a 64-bit little-endian ELF"));
+	/* Section headers past the end. */
+	EXPECT_EQ(-1, model_kimage_pci_drivers(img, 0x700, collect, &f, err,
+					       sizeof(err)));
+	EXPECT_NE(NULL, strstr(err, "out of bounds"));
+}
+
+/* ---- which devices a driver probes (probe.h) ---------------------------- */
+
+static int put_text(const char *root, const char *rel, const char *text)
+{
+	char path[1024];
+
+	snprintf(path, sizeof(path), "%s/%s", root, rel);
+	return write_file(path, text, strlen(text));
+}
+
+TEST(pci_aliases_load_and_name_bad_lines)
+{
+	char path[] = "/tmp/iog-aliases-XXXXXX";
+	struct model_pci_aliases a;
+	char err[MODEL_ERR_LEN];
+	int fd = mkstemp(path);
+
+	ASSERT_LE(0, fd);
+	close(fd);
+	ASSERT_EQ(0,
+		  put_text("", path,
+			   "# comment\n"
+			   "alias pci:v00008086d000010D3sv*sd*bc*sc*i* e1000e\n"
+			   "\n"
+			   "builtin pci:v*d*sv*sd*bc06sc04i00 pcieport\n"
+			   "builtin-driver pcieport\n"));
+	ASSERT_EQ(0, model_pci_aliases_load(&a, path, err, sizeof(err)))
+	TH_LOG("%s", err);
+	ASSERT_EQ(2, a.nr);
+	EXPECT_FALSE(a.v[0].builtin);
+	EXPECT_STREQ("e1000e", a.v[0].name);
+	EXPECT_TRUE(a.v[1].builtin);
+	ASSERT_EQ(1, a.nr_builtin_drivers);
+	EXPECT_STREQ("pcieport", a.builtin_drivers[0]);
+	EXPECT_TRUE(model_pci_alias_match(
+		a.v[0].pattern,
+		"pci:v00008086d000010D3sv00008086sd00000000bc02sc00i00"));
+	model_pci_aliases_free(&a);
+	ASSERT_EQ(0, put_text("", path,
+			      "alias pci:v*d*sv*sd*bc*sc*i* x\n"
+			      "alias usb:v*p* y\n"));
+	EXPECT_EQ(-1, model_pci_aliases_load(&a, path, err, sizeof(err)));
+	EXPECT_NE(NULL, strstr(err, ":2: want 'alias pci:PATTERN MODULE'"))
+	TH_LOG("%s", err);
+	unlink(path);
+	EXPECT_EQ(-1, model_pci_aliases_load(&a, path, err, sizeof(err)));
+	EXPECT_NE(NULL, strstr(err, "No such file"));
+}
+
+/* ROOT/bus/pci/drivers/D with D/module -> module/M (initstate if loaded). */
+static int add_driver(const char *root, const char *d, const char *m,
+		      bool loaded)
+{
+	char path[1024], target[256];
+
+	snprintf(path, sizeof(path),
+		 "mkdir -p %s/bus/pci/drivers/%s %s/module/%s", root, d, root,
+		 m);
+	if (system(path))
+		return -1;
+	snprintf(path, sizeof(path), "%s/bus/pci/drivers/%s/module", root, d);
+	snprintf(target, sizeof(target), "../../../../module/%s", m);
+	if (symlink(target, path))
+		return -1;
+	snprintf(path, sizeof(path), "module/%s/initstate", m);
+	return loaded ? put_text(root, path, "live\n") : 0;
+}
+
+/* What the kernel writes to modalias, from the dump's config space. */
+static int add_modaliases(const char *root, const struct model_pci_topo *t)
+{
+	for (size_t i = 0; i < t->nr; i++) {
+		const struct model_pci_dev *d = &t->devs[i];
+		char rel[128], text[128];
+		char cfg[1024];
+		unsigned char c[64];
+		FILE *f;
+
+		snprintf(cfg, sizeof(cfg), "%s/bus/pci/devices/%s/config", root,
+			 d->bdf);
+		f = fopen(cfg, "rb");
+		if (!f || fread(c, 1, 64, f) != 64) {
+			if (f)
+				fclose(f);
+			return -1;
+		}
+		fclose(f);
+		snprintf(text, sizeof(text),
+			 "pci:v%08Xd%08Xsv%08Xsd%08Xbc%02Xsc%02Xi%02X\n",
+			 c[0] | c[1] << 8, c[2] | c[3] << 8,
+			 (c[0x0e] & 0x7f) ? 0 : c[0x2c] | c[0x2d] << 8,
+			 (c[0x0e] & 0x7f) ? 0 : c[0x2e] | c[0x2f] << 8, c[0x0b],
+			 c[0x0a], c[0x09]);
+		snprintf(rel, sizeof(rel), "bus/pci/devices/%s/modalias",
+			 d->bdf);
+		if (put_text(root, rel, text))
+			return -1;
+	}
+	return 0;
+}
+
+TEST_F(fake_sysfs, probes_follow_tables_registration_and_load_order)
+{
+	struct model_pci_aliases a;
+	struct model_probes pr;
+	char err[MODEL_ERR_LEN], path[1024];
+	struct model *m;
+	const char *order;
+
+	ASSERT_EQ(0, model_load_live(&m, self->root, err, sizeof(err)));
+	ASSERT_EQ(0, add_modaliases(self->root, model_topo(m)));
+	/* Registration order: pcieport, agpgart-intel, shpchp (built in). */
+	ASSERT_EQ(0, add_driver(self->root, "pcieport", "pcieportdrv", false));
+	ASSERT_EQ(0,
+		  add_driver(self->root, "agpgart-intel", "intel_agp", false));
+	ASSERT_EQ(0, add_driver(self->root, "shpchp", "shpchp", false));
+	ASSERT_EQ(0, add_driver(self->root, "nvme", "nvme", true));
+	ASSERT_EQ(0, add_driver(self->root, "e1000e", "e1000e", true));
+	snprintf(path, sizeof(path), "%s/aliases", self->root);
+	ASSERT_EQ(0,
+		  put_text("", path,
+			   "alias pci:v*d*sv*sd*bc01sc08i02 nvme\n"
+			   "alias pci:v00008086d000010D3sv*sd*bc*sc*i* e1000e\n"
+			   "alias pci:v00008086d0000100Esv*sd*bc*sc*i* e1000\n"
+			   "alias pci:v00008086d00002922sv*sd*bc*sc*i* ahci\n"
+			   "builtin-driver pcieport\n"
+			   "builtin pci:v*d*sv*sd*bc06sc04i00 pcieport\n"
+			   "builtin pci:v*d*sv*sd*bc06sc04i00 shpchp\n"
+			   "builtin-driver shpchp\n"
+			   "builtin pci:v00008086d000029C0sv*sd*bc06sc00i* "
+			   "agpgart-intel\n"
+			   "builtin-driver agpgart-intel\n"));
+	ASSERT_EQ(0, model_pci_aliases_load(&a, path, err, sizeof(err)));
+	order = "virtio_iommu nvme e1000e";
+	ASSERT_EQ(0, model_probes_live(model_topo(m), self->root, &a, order,
+				       &pr, err, sizeof(err)))
+	TH_LOG("%s", err);
+	EXPECT_TRUE(pr.complete) TH_LOG("%s", pr.incomplete);
+	EXPECT_TRUE(pr.order_known) TH_LOG("%s", pr.order_why);
+	/*
+	 * pcieport's devices in bus order (the bridge 03:00.0 too), then
+	 * the host bridge, then nvme's, then e1000e's; e1000 is not loaded
+	 * and ahci neither: no probe for 04:0x.0 and the ICH9 functions.
+	 */
+	static const char *const want[] = {
+		"0000:00:02.0", "0000:00:02.1", "0000:00:02.2", "0000:00:02.3",
+		"0000:00:02.4", "0000:03:00.0", "0000:00:00.0", "0000:01:00.0",
+		"0000:00:05.0", "0000:02:00.0", "0000:05:00.0", "0000:05:00.1",
+	};
+	ASSERT_EQ(sizeof(want) / sizeof(want[0]), pr.nr);
+	for (size_t i = 0; i < pr.nr; i++)
+		EXPECT_STREQ(want[i], pr.v[i].bdf);
+	EXPECT_STREQ("pcieport", pr.v[5].driver);
+	EXPECT_TRUE(pr.v[5].builtin);
+	EXPECT_EQ(MODEL_PROBE_DEFERRED, pr.v[6].when);
+	EXPECT_STREQ("nvme", pr.v[7].module);
+	EXPECT_EQ(MODEL_PROBE_AT_LOAD, pr.v[7].when);
+	EXPECT_FALSE(pr.v[7].bound);
+	model_probes_free(&pr);
+
+	/* Loaded before virtio_iommu: deferred too, after the built-ins. */
+	ASSERT_EQ(0, model_probes_live(model_topo(m), self->root, &a,
+				       "e1000e virtio-iommu.ko nvme", &pr, err,
+				       sizeof(err)));
+	EXPECT_STREQ("0000:00:05.0", pr.v[7].bdf);
+	EXPECT_EQ(MODEL_PROBE_DEFERRED, pr.v[7].when);
+	EXPECT_STREQ("0000:01:00.0", pr.v[11].bdf);
+	EXPECT_EQ(MODEL_PROBE_AT_LOAD, pr.v[11].when);
+	model_probes_free(&pr);
+
+	/* No order, or none for virtio_iommu: the times are unknown. */
+	ASSERT_EQ(0, model_probes_live(model_topo(m), self->root, &a, NULL, &pr,
+				       err, sizeof(err)));
+	EXPECT_FALSE(pr.order_known);
+	EXPECT_STREQ("the module load order is not known", pr.order_why);
+	EXPECT_EQ(MODEL_PROBE_UNKNOWN, pr.v[0].when);
+	model_probes_free(&pr);
+	ASSERT_EQ(0, model_probes_live(model_topo(m), self->root, &a, "nvme",
+				       &pr, err, sizeof(err)));
+	EXPECT_FALSE(pr.order_known);
+	EXPECT_NE(NULL, strstr(pr.order_why, "virtio_iommu is not in the "
+					     "module load order 'nvme'"));
+	model_probes_free(&pr);
+
+	/* A bound device counts whatever the tables say. */
+	snprintf(path, sizeof(path), "%s/bus/pci/devices/0000:00:1f.3/driver",
+		 self->root);
+	ASSERT_EQ(0, symlink("../../../bus/pci/drivers/nvme", path));
+	/* A built-in driver with no known table: incomplete. */
+	ASSERT_EQ(0, add_driver(self->root, "mystery", "mystery", false));
+	ASSERT_EQ(0, model_probes_live(model_topo(m), self->root, &a, order,
+				       &pr, err, sizeof(err)));
+	EXPECT_FALSE(pr.complete);
+	EXPECT_NE(NULL, strstr(pr.incomplete, "built-in PCI driver(s) mystery"))
+	TH_LOG("%s", pr.incomplete);
+	EXPECT_STREQ("0000:00:1f.3", pr.v[7].bdf);
+	EXPECT_TRUE(pr.v[7].bound);
+	model_probes_free(&pr);
+	model_pci_aliases_free(&a);
+	model_free(m);
 }
 
 TEST_HARNESS_MAIN
