@@ -14,8 +14,9 @@ GUEST_MODULES ?=
 STRICT ?=
 DESTRUCTIVE ?=
 IOG_TESTMOD_PARAMS ?=
+IOG_EDU_MAP_PROBE ?=
 export TOPOLOGY KERNEL MODULES TIMEOUT IOG_CACHE RESULTS IOMMU QEMU_DEVICES \
-	GUEST_MODULES STRICT DESTRUCTIVE IOG_TESTMOD_PARAMS
+	GUEST_MODULES STRICT DESTRUCTIVE IOG_TESTMOD_PARAMS IOG_EDU_MAP_PROBE
 
 CC ?= gcc
 B := build
@@ -63,7 +64,7 @@ $(B)/host/%: harness/%.c $(LIB_SRCS) $(LIB_HDRS) $(MODEL_SRCS) $(MODEL_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(HOST_CFLAGS) -Iharness/model -o $@ $< $(LIB_SRCS) $(MODEL_SRCS) $(PCI_LIBS)
 
-$(B)/guest/%: suites/%.c $(wildcard suites/*.h) $(LIB_SRCS) $(LIB_HDRS) $(MODEL_SRCS) $(MODEL_HDRS) $(KSFT_H)
+$(B)/guest/%: suites/%.c $(wildcard suites/*.h) $(wildcard drivers/*/*.[ch]) $(LIB_SRCS) $(LIB_HDRS) $(MODEL_SRCS) $(MODEL_HDRS) $(KSFT_H)
 	@mkdir -p $(@D)
 	$(CC) $(GUEST_CFLAGS) $(KSFT_CFLAGS) -Isuites -Iharness/model -o $@ $< $(LIB_SRCS) $(MODEL_SRCS) $(PCI_LIBS)
 

@@ -117,7 +117,7 @@ if [ -n "${IOMMU:-}${QEMU_DEVICES:-}" ]; then
 	reproduce="make check IOMMU=${IOMMU:-none} QEMU_DEVICES='${QEMU_DEVICES:-}'${GUEST_MODULES:+ GUEST_MODULES='$GUEST_MODULES'} KERNEL=$kernel"
 else
 	topo=$(topology_file "$topology")
-	reproduce="make check TOPOLOGY=$topology KERNEL=$kernel${MODULES:+ MODULES=$MODULES}${IOG_TESTMOD_PARAMS:+ IOG_TESTMOD_PARAMS='$IOG_TESTMOD_PARAMS'}"
+	reproduce="make check TOPOLOGY=$topology KERNEL=$kernel${MODULES:+ MODULES=$MODULES}${IOG_TESTMOD_PARAMS:+ IOG_TESTMOD_PARAMS='$IOG_TESTMOD_PARAMS'}${IOG_EDU_MAP_PROBE:+ IOG_EDU_MAP_PROBE=$IOG_EDU_MAP_PROBE}"
 fi
 "$topo_tool" check "$topo" || exit 1
 show=$("$topo_tool" show "$topo")
@@ -191,6 +191,8 @@ else
 		# devices in that order (spec/observed-q35.md).
 		echo "export IOG_MODULE_ORDER='${modules[*]}'"
 		echo "export IOG_TESTMOD_PARAMS='${IOG_TESTMOD_PARAMS:-}'"
+		# Negative control of the DMA isolation checks: map the probe IOVA.
+		echo "export IOG_EDU_MAP_PROBE='${IOG_EDU_MAP_PROBE:-}'"
 	} >"$conf/env"
 	# The test module (drivers/iog_groups), built against this kernel's
 	# headers; without it the suites that need it skip and say why.
