@@ -15,8 +15,12 @@ STRICT ?=
 DESTRUCTIVE ?=
 IOG_TESTMOD_PARAMS ?=
 IOG_EDU_MAP_PROBE ?=
+MATRIX_TOPOLOGIES ?=
+MATRIX_KERNELS ?=
+MATRIX_JOBS ?=
 export TOPOLOGY KERNEL MODULES TIMEOUT IOG_CACHE RESULTS IOMMU QEMU_DEVICES \
-	GUEST_MODULES STRICT DESTRUCTIVE IOG_TESTMOD_PARAMS IOG_EDU_MAP_PROBE
+	GUEST_MODULES STRICT DESTRUCTIVE IOG_TESTMOD_PARAMS IOG_EDU_MAP_PROBE \
+	MATRIX_TOPOLOGIES MATRIX_KERNELS MATRIX_JOBS
 
 CC ?= gcc
 B := build
@@ -47,7 +51,7 @@ SUITES := $(patsubst suites/%.c,$(B)/guest/%,$(wildcard suites/*.c))
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(B)/san/%,$(wildcard tests/unit/test_*.c))
 
 .PHONY: all build host-tools suites unit-tests check test bench deps help \
-	clean format install
+	clean format install matrix compare
 
 all: build
 
@@ -88,6 +92,18 @@ test:
 	@$(MAKE) --no-print-directory build unit-tests
 	@tests/run.sh
 
+# Every topology on both packaged kernels (and KERNEL= when another), in
+# parallel: results/matrix-<timestamp>/matrix.{md,html}.
+matrix:
+	@harness/deps.sh
+	@$(MAKE) --no-print-directory build
+	@harness/matrix.sh
+
+# What changed between two runs or matrices; exit 1 on a regression.
+compare: host-tools
+	@test -n "$(BASE)" -a -n "$(NEW)" || { echo "usage: make compare BASE=dir NEW=dir" >&2; exit 2; }
+	@$(B)/host/iog-compare $(if $(TOLERANCE),--tolerance $(TOLERANCE)) "$(BASE)" "$(NEW)"
+
 bench:
 	@harness/deps.sh
 	@$(MAKE) --no-print-directory build
@@ -98,6 +114,7 @@ PREFIX ?= /usr/local
 # iogroups for a live machine or a lab board.
 install: host-tools
 	install -D -m 0755 $(B)/host/iogroups $(DESTDIR)$(PREFIX)/bin/iogroups
+	install -D -m 0755 $(B)/host/iog-compare $(DESTDIR)$(PREFIX)/bin/iog-compare
 
 format:
 	clang-format -i $(LIB_SRCS) $(LIB_HDRS) harness/*.c suites/*.[ch] tests/unit/*.[ch]
@@ -109,6 +126,8 @@ help:
 	@echo 'Targets:'
 	@echo '  check      boot TOPOLOGY on KERNEL in QEMU, run the suites, write results/<run>/'
 	@echo '  test       the package'"'"'s own tests (unit tests under ASan+UBSan, QEMU boots)'
+	@echo '  matrix     every topology x {debian-6.1, debian-6.12} (+ KERNEL=bzImage), nproc runs at a time'
+	@echo '  compare    BASE=dir NEW=dir [TOLERANCE=pct]: new failures, fixes, skips, measurements (exit 1 on a regression)'
 	@echo '  bench      time q35-acs runs (wall time per run, median and spread)'
 	@echo '  build      host tools (build/host) and guest suites (build/guest)'
 	@echo '  install    install iogroups into $(PREFIX)/bin (default /usr/local)'
