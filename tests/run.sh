@@ -126,6 +126,39 @@ else
 	result fail "negative control: wrong expected group fails and is named"
 fi
 
+# --- negative controls of the teardown and notifier suites ---------------
+# The test module's fault modes (drivers/iog_groups), passed to it by the
+# guest init.  leak_ref keeps a reference on a group: when its last member
+# leaves, the directory stays, and the teardown suite must fail naming the
+# group.  0000:00:1f.0 is in the ICH9 group (7 on q35-acs), which teardown
+# takes apart and notifier leaves alone.  drop_event records no events of
+# one action: the notifier suite must fail naming the missing event.
+# suite_failed SUITE: the newest run's report has SUITE as a failure.
+suite_failed()
+{
+	grep -qE "^not ok [0-9]+ $1\$" "$(last_report)/report.ktap"
+}
+
+name="negative control: a leaked group reference fails teardown, naming the group"
+if check_run leak 1 TOPOLOGY=q35-acs KERNEL=debian-6.12 \
+	IOG_TESTMOD_PARAMS=leak_ref=0000:00:1f.0 &&
+	suite_failed teardown &&
+	grep -q 'group 7 outlived its last member 0000:00:1f.0' "$work/leak.out"; then
+	result pass "$name"
+else
+	result fail "$name"
+fi
+
+name="negative control: a dropped event fails notifier, naming the event"
+if check_run drop 1 TOPOLOGY=q35-acs KERNEL=debian-6.12 \
+	IOG_TESTMOD_PARAMS=drop_event=bound &&
+	suite_failed notifier &&
+	grep -qE 'missing event: bound 0000:[0-9a-f:.]+ [0-9]+' "$work/drop.out"; then
+	result pass "$name"
+else
+	result fail "$name"
+fi
+
 # A malformed topology fails within seconds, names file:line, starts no QEMU.
 cp topologies/q35-acs.topo "$work/bad.topo"
 echo "-devcie e1000" >>"$work/bad.topo"
