@@ -208,5 +208,75 @@ else
 	result fail "a panicking guest ends as a failed run with its console kept"
 fi
 
+
+# --- reference model, deviations, ad-hoc and host runs ------------------
+integration q35-amd debian-6.12
+
+# A listed known deviation is XFAIL; with STRICT=1 it fails again.
+if check_run virtio 0 TOPOLOGY=q35-virtio KERNEL=debian-6.12 &&
+	grep -q 'XFAIL' "$(last_report)/report.ktap"; then
+	result pass "q35-virtio on 6.12: the listed kernel deviation is XFAIL"
+else
+	result fail "q35-virtio on 6.12: the listed kernel deviation is XFAIL"
+fi
+if check_run virtio-strict 1 TOPOLOGY=q35-virtio KERNEL=debian-6.12 STRICT=1 &&
+	grep -q 'model_partition_matches' "$work/virtio-strict.out"; then
+	result pass "STRICT=1 turns the listed deviation back into a failure"
+else
+	result fail "STRICT=1 turns the listed deviation back into a failure"
+fi
+# Debian's 6.1 has no virtio-iommu driver: every suite skips, no boot.
+if check_run virtio-61 0 TOPOLOGY=q35-virtio KERNEL=debian-6.1 &&
+	grep -q 'SKIP .*CONFIG_VIRTIO_IOMMU' "$(last_report)/report.ktap"; then
+	result pass "a kernel without the IOMMU driver skips with the option named"
+else
+	result fail "a kernel without the IOMMU driver skips with the option named"
+fi
+
+# Ad-hoc topology from the command line: the model is the only oracle.
+if check_run adhoc 0 IOMMU=intel GUEST_MODULES=e1000e \
+	QEMU_DEVICES='-device pcie-root-port,id=rp1,chassis=1,bus=pcie.0,addr=0x3 -device e1000e,bus=rp1' &&
+	grep -q 'ok [0-9]* global.model_partition_matches$' "$(last_report)/report.ktap"; then
+	result pass "ad-hoc IOMMU= QEMU_DEVICES= run checks against the model"
+else
+	result fail "ad-hoc IOMMU= QEMU_DEVICES= run checks against the model"
+fi
+
+# Host mode runs the non-destructive suites on this machine and reports.
+if check_run host 0 TOPOLOGY=host && [ -s "$(last_report)/report.json" ]; then
+	result pass "host mode runs the non-destructive suites and reports"
+else
+	result fail "host mode runs the non-destructive suites and reports"
+fi
+
+# --- DMA through the IOMMU: domain_attach with QEMU's edu ----------------
+integration q35-dma-intel debian-6.12
+integration q35-dma-amd debian-6.1
+# Negative control: with the probe IOVA mapped, the isolation checks fail.
+if check_run edu-map 1 TOPOLOGY=q35-dma-intel KERNEL=debian-6.12 IOG_EDU_MAP_PROBE=1 &&
+	grep -q 'not ok [0-9]* edu.dma_unmapped_write_blocked' "$(last_report)/report.ktap"; then
+	result pass "negative control: a mapped probe IOVA fails the DMA isolation check"
+else
+	result fail "negative control: a mapped probe IOVA fails the DMA isolation check"
+fi
+
+# --- make compare on real runs ------------------------------------------
+base=$(ls -td "$RESULTS"/q35-acs-debian-6.12-*/ | tail -n1)
+if [ -n "$base" ] && make -s --no-print-directory compare BASE="$base" NEW="$base" >"$work/cmp-same.out" 2>&1; then
+	result pass "make compare of a run against itself exits 0"
+else
+	result fail "make compare of a run against itself exits 0"
+fi
+injected=$work/injected
+rm -rf "$injected" && cp -r "$base" "$injected"
+# Flip one passing test to a failure in the copy.
+sed -i '0,/"name":"global.model_partition_matches","result":"pass"/s//"name":"global.model_partition_matches","result":"fail"/' "$injected/report.json"
+if ! make -s --no-print-directory compare BASE="$base" NEW="$injected" >"$work/cmp-inj.out" 2>&1 &&
+	grep -q 'model_partition_matches' "$work/cmp-inj.out"; then
+	result pass "make compare names an injected failure and exits non-zero"
+else
+	result fail "make compare names an injected failure and exits non-zero"
+fi
+
 echo "$pass passed, $fail failed, $skip skipped"
 [ $fail -eq 0 ]
