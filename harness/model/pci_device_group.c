@@ -51,13 +51,21 @@ bool model_acs_flags_enabled(bool has_acs, uint16_t cap, uint16_t ctrl,
 }
 
 /*
- * No device-specific ACS quirk of the kernel's table matches a QEMU
- * device (§3.3.9); the hook is where one would go.  -1: no quirk.
+ * The kernel's device-specific ACS table (drivers/pci/quirks.c) decides
+ * before the capability.  The one entry QEMU devices meet: every Intel
+ * root-complex integrated endpoint counts as isolated for SV|RR|CR|UF (VT-d
+ * requires RCiEPs to allow peer-to-peer only on translated addresses), so
+ * a multifunction Intel RCiEP such as an e1000e pair on pcie.0 splits into
+ * one group per function (seen on 6.1 and 6.12).  -1: no quirk applies.
  */
 static int acs_quirk(const struct model_pci_dev *d, uint16_t flags)
 {
-	(void)d;
-	(void)flags;
+	const uint16_t isolated = MODEL_ACS_SV | MODEL_ACS_RR | MODEL_ACS_CR |
+				  MODEL_ACS_UF;
+
+	if (d->vendor == 0x8086 && d->is_pcie &&
+	    d->pcie_type == MODEL_PCIE_RC_END)
+		return !(flags & (uint16_t)~isolated);
 	return -1;
 }
 
