@@ -23,6 +23,7 @@ export TOPOLOGY KERNEL MODULES TIMEOUT IOG_CACHE RESULTS IOMMU QEMU_DEVICES \
 	MATRIX_TOPOLOGIES MATRIX_KERNELS MATRIX_JOBS
 
 CC ?= gcc
+NPROC := $(shell nproc 2>/dev/null || echo 2)
 B := build
 KSFT_DIR := $(IOG_CACHE)/kselftest-6.12
 KSFT_H := $(KSFT_DIR)/kselftest_harness.h
@@ -64,17 +65,35 @@ unit-tests: $(UNIT_TESTS)
 $(KSFT_H):
 	harness/kselftest.sh "$(KSFT_DIR)"
 
-$(B)/host/%: harness/%.c $(LIB_SRCS) $(LIB_HDRS) $(MODEL_SRCS) $(MODEL_HDRS)
-	@mkdir -p $(@D)
-	$(CC) $(HOST_CFLAGS) -Iharness/model -o $@ $< $(LIB_SRCS) $(MODEL_SRCS) $(PCI_LIBS)
+# The library and the model are compiled once per flavour into an archive
+# that every program of that flavour links.
+LIB_OBJS = $(patsubst %.c,$(B)/obj/$(1)/%.o,$(LIB_SRCS) $(MODEL_SRCS))
 
-$(B)/guest/%: suites/%.c $(wildcard suites/*.h) $(wildcard drivers/*/*.[ch]) $(LIB_SRCS) $(LIB_HDRS) $(MODEL_SRCS) $(MODEL_HDRS) $(KSFT_H)
+$(B)/obj/opt/%.o: %.c $(LIB_HDRS) $(MODEL_HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(GUEST_CFLAGS) $(KSFT_CFLAGS) -Isuites -Iharness/model -o $@ $< $(LIB_SRCS) $(MODEL_SRCS) $(PCI_LIBS)
+	$(CC) $(HOST_CFLAGS) -Iharness/model -c -o $@ $<
 
-$(B)/san/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(LIB_SRCS) $(LIB_HDRS) $(MODEL_SRCS) $(MODEL_HDRS) $(KSFT_H)
+$(B)/obj/san/%.o: %.c $(LIB_HDRS) $(MODEL_HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(SAN_CFLAGS) $(KSFT_CFLAGS) -Isuites -Itests/unit -Iharness/model -o $@ $< $(LIB_SRCS) $(MODEL_SRCS) $(PCI_LIBS)
+	$(CC) $(SAN_CFLAGS) -Iharness/model -c -o $@ $<
+
+$(B)/libiog-opt.a: $(call LIB_OBJS,opt)
+	rm -f $@ && ar rcs $@ $^
+
+$(B)/libiog-san.a: $(call LIB_OBJS,san)
+	rm -f $@ && ar rcs $@ $^
+
+$(B)/host/%: harness/%.c $(LIB_HDRS) $(MODEL_HDRS) $(B)/libiog-opt.a
+	@mkdir -p $(@D)
+	$(CC) $(HOST_CFLAGS) -Iharness/model -o $@ $< $(B)/libiog-opt.a $(PCI_LIBS) -lm
+
+$(B)/guest/%: suites/%.c $(wildcard suites/*.h) $(wildcard drivers/*/*.[ch]) $(LIB_HDRS) $(MODEL_HDRS) $(B)/libiog-opt.a $(KSFT_H)
+	@mkdir -p $(@D)
+	$(CC) $(GUEST_CFLAGS) $(KSFT_CFLAGS) -Isuites -Iharness/model -o $@ $< $(B)/libiog-opt.a $(PCI_LIBS) -lm
+
+$(B)/san/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(LIB_HDRS) $(MODEL_HDRS) $(B)/libiog-san.a $(KSFT_H)
+	@mkdir -p $(@D)
+	$(CC) $(SAN_CFLAGS) $(KSFT_CFLAGS) -Isuites -Itests/unit -Iharness/model -o $@ $< $(B)/libiog-san.a $(PCI_LIBS) -lm
 
 deps:
 	@harness/deps.sh
@@ -82,21 +101,21 @@ deps:
 # The main job: boot $(TOPOLOGY) on $(KERNEL), run the suites, write a report.
 check:
 	@harness/deps.sh
-	@$(MAKE) --no-print-directory build
+	@$(MAKE) --no-print-directory -j$(NPROC) build
 	@harness/check.sh
 
 # The package's own tests: unit tests under ASan/UBSan, integration boots,
 # negative controls.  Ends with "N passed, N failed".
 test:
 	@harness/deps.sh
-	@$(MAKE) --no-print-directory build unit-tests
+	@$(MAKE) --no-print-directory -j$(NPROC) build unit-tests
 	@tests/run.sh
 
 # Every topology on both packaged kernels (and KERNEL= when another), in
 # parallel: results/matrix-<timestamp>/matrix.{md,html}.
 matrix:
 	@harness/deps.sh
-	@$(MAKE) --no-print-directory build
+	@$(MAKE) --no-print-directory -j$(NPROC) build
 	@harness/matrix.sh
 
 # What changed between two runs or matrices; exit 1 on a regression.
@@ -106,7 +125,7 @@ compare: host-tools
 
 bench:
 	@harness/deps.sh
-	@$(MAKE) --no-print-directory build
+	@$(MAKE) --no-print-directory -j$(NPROC) build
 	@harness/bench.sh
 
 PREFIX ?= /usr/local
