@@ -423,41 +423,7 @@ static int cmd_list(const struct args *a)
 /* IOMMU kind from ROOT/class/iommu names: dmar* (VT-d), ivhd* (AMD-Vi). */
 static int detect_iommu(const char *root, enum model_iommu_kind *kind)
 {
-	char dir[PATH_MAX], path[PATH_MAX], link[PATH_MAX];
-	struct dirent *e;
-	int found = -1;
-	DIR *d;
-
-	pathf(dir, sizeof(dir), "%s/class/iommu", root);
-	d = opendir(dir);
-	if (!d)
-		return -1;
-	while (found < 0 && (e = readdir(d))) {
-		ssize_t n;
-
-		if (e->d_name[0] == '.')
-			continue;
-		if (!strncmp(e->d_name, "dmar", 4)) {
-			*kind = MODEL_IOMMU_INTEL;
-			found = 0;
-		} else if (!strncmp(e->d_name, "ivhd", 4)) {
-			*kind = MODEL_IOMMU_AMD;
-			found = 0;
-		} else {
-			pathf(path, sizeof(path), "%s/%s/device", dir,
-			      e->d_name);
-			n = readlink(path, link, sizeof(link) - 1);
-			if (n > 0) {
-				link[n] = '\0';
-				if (strstr(link, "virtio")) {
-					*kind = MODEL_IOMMU_VIRTIO;
-					found = 0;
-				}
-			}
-		}
-	}
-	closedir(d);
-	return found;
+	return model_iommu_kind_detect(root, kind, NULL, 0);
 }
 
 /* Devices with a driver link, in BDF order (the probe order is unknown). */

@@ -184,44 +184,7 @@ static inline int suite_detect_iommu(const char *root,
 				     enum model_iommu_kind *kind, char *from,
 				     size_t fromlen)
 {
-	char dir[PATH_MAX], path[PATH_MAX], link[PATH_MAX];
-	struct dirent *e;
-	int found = -1;
-	DIR *d;
-
-	d = suite_pathf(dir, sizeof(dir), "%s/class/iommu", root)
-		    ? NULL
-		    : opendir(dir);
-	if (!d)
-		return -1;
-	while (found < 0 && (e = readdir(d))) {
-		ssize_t n;
-
-		if (e->d_name[0] == '.')
-			continue;
-		if (!strncmp(e->d_name, "dmar", 4)) {
-			*kind = MODEL_IOMMU_INTEL;
-			found = 0;
-		} else if (!strncmp(e->d_name, "ivhd", 4)) {
-			*kind = MODEL_IOMMU_AMD;
-			found = 0;
-		} else {
-			suite_pathf(path, sizeof(path), "%s/%s/device", dir,
-				    e->d_name);
-			n = readlink(path, link, sizeof(link) - 1);
-			if (n > 0) {
-				link[n] = '\0';
-				if (strstr(link, "virtio")) {
-					*kind = MODEL_IOMMU_VIRTIO;
-					found = 0;
-				}
-			}
-		}
-		if (!found)
-			suite_pathf(from, fromlen, "%s/%s", dir, e->d_name);
-	}
-	closedir(d);
-	return found;
+	return model_iommu_kind_detect(root, kind, from, fromlen);
 }
 
 /* The PCI alias file (model/probe.h): IOG_PCI_ALIASES, or the image's. */

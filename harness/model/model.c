@@ -3,11 +3,14 @@
  * The reference model's driver: load, boot probe (R2, R3), predictions,
  * explanations, teardown and rescan (R10), comparison with the kernel.
  */
+#include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "pci_device_group.h"
 
@@ -867,4 +870,47 @@ out:
 	if (diff && ndiff >= 0 && !*diff)
 		ndiff = -1;
 	return ndiff;
+}
+
+int model_iommu_kind_detect(const char *sysfs_root, enum model_iommu_kind *kind,
+			    char *from, size_t fromlen)
+{
+	char dir[PATH_MAX], path[PATH_MAX], link[PATH_MAX];
+	struct dirent *e;
+	int found = -1;
+	DIR *d;
+
+	if ((size_t)snprintf(dir, sizeof(dir), "%s/class/iommu", sysfs_root) >=
+	    sizeof(dir))
+		return -1;
+	d = opendir(dir);
+	if (!d)
+		return -1;
+	while (found < 0 && (e = readdir(d))) {
+		ssize_t n;
+
+		if (e->d_name[0] == '.')
+			continue;
+		if (!strncmp(e->d_name, "dmar", 4)) {
+			*kind = MODEL_IOMMU_INTEL;
+			found = 0;
+		} else if (!strncmp(e->d_name, "ivhd", 4)) {
+			*kind = MODEL_IOMMU_AMD;
+			found = 0;
+		} else if ((size_t)snprintf(path, sizeof(path), "%s/%s/device",
+					    dir, e->d_name) < sizeof(path)) {
+			n = readlink(path, link, sizeof(link) - 1);
+			if (n > 0) {
+				link[n] = '\0';
+				if (strstr(link, "virtio")) {
+					*kind = MODEL_IOMMU_VIRTIO;
+					found = 0;
+				}
+			}
+		}
+		if (!found && from && fromlen)
+			snprintf(from, fromlen, "%s/%s", dir, e->d_name);
+	}
+	closedir(d);
+	return found;
 }

@@ -42,6 +42,15 @@ enum model_iommu_kind {
 int model_iommu_kind_parse(const char *s, enum model_iommu_kind *kind);
 const char *model_iommu_kind_name(enum model_iommu_kind kind);
 
+/*
+ * The IOMMU kind a live system runs, from SYSFS_ROOT/class/iommu: dmar*
+ * (VT-d), ivhd* (AMD-Vi), a device link through virtio (virtio-iommu).
+ * This names the driver, not its grouping.  0 with the entry's path in
+ * from (if given), or -1 if nothing there says.
+ */
+int model_iommu_kind_detect(const char *sysfs_root, enum model_iommu_kind *kind,
+			    char *from, size_t fromlen);
+
 /* An IVRS alias entry (R14): requests of dev carry alias's ID. */
 struct model_alias {
 	const char *dev; /* BDF */
