@@ -5,6 +5,7 @@
  * failure, so completion fills in every result the guest could not print.
  */
 #include "report.h"
+#include "fileio.h"
 #include "deviations.h"
 
 #include <errno.h>
@@ -1185,55 +1186,7 @@ fail:
 static int report_read(const char *path, size_t max, char **buf, size_t *len,
 		       bool *cut)
 {
-	size_t cap = 65536, n = 0;
-	char *b = NULL;
-	int fd, e = 0;
-
-	*buf = NULL;
-	*len = 0;
-	*cut = false;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return errno;
-	for (;;) {
-		ssize_t r;
-
-		if (n == cap || !b) {
-			char *nb;
-
-			if (b)
-				cap = cap * 2 > max + 1 ? max + 1 : cap * 2;
-			nb = realloc(b, cap);
-			if (!nb) {
-				e = ENOMEM;
-				break;
-			}
-			b = nb;
-		}
-		r = read(fd, b + n, cap - n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			e = errno;
-			break;
-		}
-		if (!r)
-			break;
-		n += (size_t)r;
-		if (n > max) {
-			n = max;
-			*cut = true;
-			break;
-		}
-	}
-	close(fd);
-	if (e) {
-		free(b);
-		return e;
-	}
-	*buf = b;
-	*len = n;
-	return 0;
+	return iog_read_file(path, max, buf, len, cut);
 }
 
 struct report_print_ctx {
