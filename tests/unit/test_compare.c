@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "kselftest_harness.h"
+#include "unit_util.h"
 #include "compare.h"
 #include "runs.h"
 
@@ -49,15 +50,6 @@ static const struct run base_run = {
 	.map_rate = 1000,
 	.count = 10,
 };
-
-static int rm_one(const char *path, const struct stat *st, int flag,
-		  struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
 
 static int put(const char *path, const char *text)
 {
@@ -184,7 +176,7 @@ FIXTURE_SETUP(tmp)
 
 FIXTURE_TEARDOWN(tmp)
 {
-	nftw(self->dir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
+	unit_rm_tree(self->dir);
 }
 
 TEST_F(tmp, against_itself)
@@ -286,7 +278,7 @@ TEST_F(tmp, other_transitions)
 	EXPECT_NE(NULL, strstr(r.out, "| grouping: global.b | pass | "
 				      "\xe2\x80\x94 |"));
 	result_free(&r);
-	nftw(self->new, rm_one, 8, FTW_DEPTH | FTW_PHYS);
+	unit_rm_tree(self->new);
 	n = base_run;
 	n.e = "pass";
 	ASSERT_EQ(0, write_run(self->new, &n));

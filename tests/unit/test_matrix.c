@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "kselftest_harness.h"
+#include "unit_util.h"
 #include "matrix.h"
 
 /* Leaks are checked inside each test: the harness child exits with _exit(). */
@@ -22,47 +23,6 @@ static int leaks(void)
 	return __lsan_do_recoverable_leak_check
 		       ? __lsan_do_recoverable_leak_check()
 		       : 0;
-}
-
-static int rm_one(const char *path, const struct stat *st, int flag,
-		  struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-static int put(const char *dir, const char *name, const char *text)
-{
-	char path[512];
-	FILE *f;
-	int r;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "w");
-	if (!f)
-		return -1;
-	r = fputs(text, f) < 0;
-	return fclose(f) || r ? -1 : 0;
-}
-
-static char *get(const char *dir, const char *name)
-{
-	char path[512], *buf = NULL;
-	size_t cap = 0;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "r");
-	if (!f)
-		return NULL;
-	if (getdelim(&buf, &cap, '\0', f) < 0) {
-		free(buf);
-		buf = strdup("");
-	}
-	fclose(f);
-	return buf;
 }
 
 static bool has(const char *dir, const char *name)
@@ -116,7 +76,7 @@ static int run(const char *dir, const char *name, const char *topo,
 		topo, kernel, kernel, status,
 		strcmp(status, "completed") ? "guest watchdog fired" : "",
 		suites);
-	return put(path, "report.json", text);
+	return unit_write(path, "report.json", text);
 }
 
 static int matrix(const char *dir, char **out, char **err)
@@ -158,7 +118,7 @@ FIXTURE_SETUP(mx)
 
 FIXTURE_TEARDOWN(mx)
 {
-	nftw(self->dir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
+	unit_rm_tree(self->dir);
 }
 
 /* What harness/matrix.sh leaves: every kind of cell. */
@@ -176,9 +136,10 @@ TEST_F(mx, every_cell_filled)
 	/* A run directory without report.json, and a job without one. */
 	snprintf(logs, sizeof(logs), "%s/runs/virtio-612", self->dir);
 	ASSERT_EQ(0, mkdir(logs, 0755));
-	ASSERT_EQ(0, put(logs, "meta.txt",
-			 "topology=q35-virtio\nkernel=debian-6.12\n"
-			 "status=crashed\nstatus_detail=kernel panic\n"));
+	ASSERT_EQ(0,
+		  unit_write(logs, "meta.txt",
+			     "topology=q35-virtio\nkernel=debian-6.12\n"
+			     "status=crashed\nstatus_detail=kernel panic\n"));
 	snprintf(jobs, sizeof(jobs),
 		 "# topology\tkernel\texit\trun\tlog\treason\n"
 		 "q35-acs\tdebian-6.1\t1\truns/acs-61\tlogs/a.log\t\n"
@@ -189,16 +150,16 @@ TEST_F(mx, every_cell_filled)
 		 "download linux-image-6.1 failed\n"
 		 "q35-noacs\tdebian-6.12\t1\t\tlogs/f.log\t\n",
 		 self->dir);
-	ASSERT_EQ(0, put(self->dir, "jobs.tsv", jobs));
-	ASSERT_EQ(0, put(self->dir, "matrix.txt",
-			 "started=2026-01-01T00:00:00Z\nelapsed_s=99.5\n"
-			 "jobs=2\nnproc=2\n"));
+	ASSERT_EQ(0, unit_write(self->dir, "jobs.tsv", jobs));
+	ASSERT_EQ(0, unit_write(self->dir, "matrix.txt",
+				"started=2026-01-01T00:00:00Z\nelapsed_s=99.5\n"
+				"jobs=2\nnproc=2\n"));
 	EXPECT_EQ(1, matrix(self->dir, &out, &err)) TH_LOG("%s", err);
 	EXPECT_NE(NULL, strstr(out, "matrix: 6 runs, 1 passed, 4 failed, 1 "
 				    "skipped"));
 	EXPECT_STREQ("", err);
-	md = get(self->dir, "matrix.md");
-	html = get(self->dir, "matrix.html");
+	md = unit_read(self->dir, "matrix.md");
+	html = unit_read(self->dir, "matrix.html");
 	ASSERT_NE(NULL, md);
 	ASSERT_NE(NULL, html);
 	/* Columns in job order, with the release that ran. */
@@ -257,12 +218,12 @@ TEST_F(mx, every_cell_filled)
 	EXPECT_TRUE(has(self->dir, "ratios.gp"));
 	EXPECT_NE(NULL, strstr(md, "gnuplot-nox"));
 	free(md);
-	md = get(self->dir, "ratios.tsv");
+	md = unit_read(self->dir, "ratios.tsv");
 	EXPECT_STREQ("q35-acs/debian-6.12 sysfs_layout:global.c ratio_map\t"
 		     "0.5\n",
 		     md);
 	free(md);
-	md = get(self->dir, "ratios.gp");
+	md = unit_read(self->dir, "ratios.gp");
 	EXPECT_NE(NULL, strstr(md, "set output \"ratios.png\""));
 	EXPECT_NE(NULL, strstr(md, "set output \"ratios.svg\""));
 	free(md);
@@ -270,10 +231,10 @@ TEST_F(mx, every_cell_filled)
 	free(out);
 	free(err);
 	/* A plot that exists is embedded; a failed one is pointed at. */
-	ASSERT_EQ(0, put(self->dir, "ratios.png", "\x89PNG"));
+	ASSERT_EQ(0, unit_write(self->dir, "ratios.png", "\x89PNG"));
 	EXPECT_EQ(1, matrix(self->dir, &out, &err));
-	html = get(self->dir, "matrix.html");
-	md = get(self->dir, "matrix.md");
+	html = unit_read(self->dir, "matrix.html");
+	md = unit_read(self->dir, "matrix.md");
 	EXPECT_NE(NULL, strstr(html, "src=\"data:image/png;base64,iVBORw==\""));
 	EXPECT_NE(NULL, strstr(md, "![ratio_* measurements](ratios.png)"));
 	free(html);
@@ -281,9 +242,10 @@ TEST_F(mx, every_cell_filled)
 	free(out);
 	free(err);
 	ASSERT_EQ(0, unlink(strcat(strcpy(logs, self->dir), "/ratios.png")));
-	ASSERT_EQ(0, put(self->dir, "gnuplot.log", "line 12: unknown\n"));
+	ASSERT_EQ(0,
+		  unit_write(self->dir, "gnuplot.log", "line 12: unknown\n"));
 	EXPECT_EQ(1, matrix(self->dir, &out, &err));
-	md = get(self->dir, "matrix.md");
+	md = unit_read(self->dir, "matrix.md");
 	EXPECT_NE(NULL, strstr(md, "gnuplot failed to plot them"));
 	free(md);
 	free(out);
@@ -300,10 +262,10 @@ TEST_F(mx, all_pass_scan)
 			 pass_suites));
 	ASSERT_EQ(0, run(self->dir, "r2", "q35-acs", "debian-6.1", "completed",
 			 pass_suites));
-	ASSERT_EQ(0, put(self->dir, "ratios.svg", "stale"));
+	ASSERT_EQ(0, unit_write(self->dir, "ratios.svg", "stale"));
 	EXPECT_EQ(0, matrix(self->dir, &out, &err)) TH_LOG("%s", err);
 	EXPECT_NE(NULL, strstr(out, "matrix: 2 runs, 2 passed, 0 failed"));
-	md = get(self->dir, "matrix.md");
+	md = unit_read(self->dir, "matrix.md");
 	ASSERT_NE(NULL, md);
 	EXPECT_NE(NULL, strstr(md, ": PASS\n"));
 	EXPECT_EQ(6, count(md, "**PASS**"));
@@ -321,14 +283,14 @@ TEST_F(mx, broken_report_and_no_ratios)
 			 fail_suites));
 	snprintf(p, sizeof(p), "%s/runs/bad", self->dir);
 	ASSERT_EQ(0, mkdir(p, 0755));
-	ASSERT_EQ(0,
-		  put(p, "report.json", "{\"schema\":1,\n  \"suites\":[1]}"));
-	ASSERT_EQ(0, put(self->dir, "ratios.gp", "stale"));
-	ASSERT_EQ(0, put(self->dir, "jobs.tsv",
-			 "q35-acs\tdebian-6.12\t1\truns/good\t\t\n"
-			 "q35-acs\tdebian-6.1\t1\truns/bad\t\t\n"));
+	ASSERT_EQ(0, unit_write(p, "report.json",
+				"{\"schema\":1,\n  \"suites\":[1]}"));
+	ASSERT_EQ(0, unit_write(self->dir, "ratios.gp", "stale"));
+	ASSERT_EQ(0, unit_write(self->dir, "jobs.tsv",
+				"q35-acs\tdebian-6.12\t1\truns/good\t\t\n"
+				"q35-acs\tdebian-6.1\t1\truns/bad\t\t\n"));
 	EXPECT_EQ(1, matrix(self->dir, &out, &err)) TH_LOG("%s", err);
-	md = get(self->dir, "matrix.md");
+	md = unit_read(self->dir, "matrix.md");
 	ASSERT_NE(NULL, md);
 	EXPECT_NE(NULL, strstr(md, "**FAIL**: report.json unreadable: "));
 	EXPECT_NE(NULL, strstr(md, "runs/bad/report.json:2:13: suites\\[0\\]: "
@@ -351,8 +313,8 @@ TEST_F(mx, escaping)
 	ASSERT_EQ(0, run(self->dir, "x", "<b>&\\\"q|", "debian-6.12",
 			 "completed", pass_suites));
 	EXPECT_EQ(0, matrix(self->dir, &out, &err)) TH_LOG("%s", err);
-	html = get(self->dir, "matrix.html");
-	md = get(self->dir, "matrix.md");
+	html = unit_read(self->dir, "matrix.html");
+	md = unit_read(self->dir, "matrix.md");
 	ASSERT_NE(NULL, html);
 	EXPECT_NE(NULL, strstr(html, "&lt;b&gt;&amp;&quot;q|"));
 	EXPECT_NULL(strstr(html, "<b>&"));

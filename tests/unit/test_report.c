@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "kselftest_harness.h"
+#include "unit_util.h"
 #include "ktap.h"
 #include "report.h"
 
@@ -52,48 +53,6 @@ static char *json_of(const char *s, size_t n)
 	return b.s;
 }
 
-static int write_file(const char *dir, const char *name, const char *text)
-{
-	char path[256];
-	FILE *f;
-	int r;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "w");
-	if (!f)
-		return -1;
-	r = fputs(text, f) < 0;
-	return fclose(f) || r ? -1 : 0;
-}
-
-static char *read_file(const char *dir, const char *name)
-{
-	char path[256];
-	char *buf = NULL;
-	size_t cap = 0;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "r");
-	if (!f)
-		return NULL;
-	if (getdelim(&buf, &cap, '\0', f) < 0) {
-		free(buf);
-		buf = strdup("");
-	}
-	fclose(f);
-	return buf;
-}
-
-static int rm_one(const char *path, const struct stat *st, int flag,
-		  struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
 FIXTURE(tmp)
 {
 	char dir[64];
@@ -107,7 +66,7 @@ FIXTURE_SETUP(tmp)
 
 FIXTURE_TEARDOWN(tmp)
 {
-	nftw(self->dir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
+	unit_rm_tree(self->dir);
 }
 
 TEST(meta_parse)
@@ -462,11 +421,11 @@ TEST_F(tmp, exit_status_and_files)
 	FILE *fo, *fe;
 	int r;
 
-	ASSERT_EQ(0, write_file(self->dir, "meta.txt", meta));
+	ASSERT_EQ(0, unit_write(self->dir, "meta.txt", meta));
 	snprintf(path, sizeof(path), "%s/meta.txt", self->dir);
 
 	/* All fine: exit 0. */
-	ASSERT_EQ(0, write_file(self->dir, "raw",
+	ASSERT_EQ(0, unit_write(self->dir, "raw",
 				"KTAP version 1\n1..1\n    1..2\n    ok 1 a\n"
 				"    ok 2 b # SKIP no slot\nok 1 s\n"));
 	fo = open_memstream(&out, &outlen);
@@ -490,27 +449,27 @@ TEST_F(tmp, exit_status_and_files)
 	EXPECT_STREQ("", err);
 	free(out);
 	free(err);
-	s = read_file(self->dir, "report.json");
+	s = unit_read(self->dir, "report.json");
 	ASSERT_NE(NULL, s);
 	EXPECT_NE(NULL, strstr(s, "\"verdict\":\"pass\""));
 	EXPECT_EQ(0, strncmp(s, "{\"schema\":1,", 12));
 	free(s);
-	s = read_file(self->dir, "report.ktap");
+	s = unit_read(self->dir, "report.ktap");
 	ASSERT_NE(NULL, s);
 	EXPECT_EQ(0, strncmp(s, "KTAP version 1\n1..1\n", 20));
 	free(s);
-	s = read_file(self->dir, "report.md");
+	s = unit_read(self->dir, "report.md");
 	ASSERT_NE(NULL, s);
 	EXPECT_EQ(0,
 		  strncmp(s, "# q35-acs on 6.12.117+deb12-amd64: PASS\n", 40));
 	EXPECT_NE(NULL, strstr(s, "## Skipped\n\n- s: b: no slot\n"));
 	EXPECT_EQ(NULL, strstr(s, "## Failures"));
 	free(s);
-	s = read_file(self->dir, ".report.md.tmp");
+	s = unit_read(self->dir, ".report.md.tmp");
 	EXPECT_EQ(NULL, s);
 
 	/* A failure: exit 1, and the report leads with it. */
-	ASSERT_EQ(0, write_file(self->dir, "raw",
+	ASSERT_EQ(0, unit_write(self->dir, "raw",
 				"    1..2\n    # s.c:9:y:Expected 1 == 2\n"
 				"    not ok 1 y\n    ok 2 z # XFAIL known\n"
 				"not ok 1 s\n"));
@@ -536,7 +495,7 @@ TEST_F(tmp, exit_status_and_files)
 		 self->dir);
 	EXPECT_STREQ(want, out);
 	free(out);
-	s = read_file(self->dir, "report.md");
+	s = unit_read(self->dir, "report.md");
 	ASSERT_NE(NULL, s);
 	EXPECT_NE(NULL,
 		  strstr(s, "## Failures\n\n### s: y (fail)\n\n```\n"
@@ -572,7 +531,7 @@ TEST_F(tmp, io_errors)
 	free(err);
 
 	/* No meta. */
-	ASSERT_EQ(0, write_file(self->dir, "raw", "ok 1 a\n"));
+	ASSERT_EQ(0, unit_write(self->dir, "raw", "ok 1 a\n"));
 	fe = open_memstream(&err, &errlen);
 	ASSERT_NE(NULL, fe);
 	r = report_run(raw, meta, self->dir, stdout, fe);
@@ -584,7 +543,7 @@ TEST_F(tmp, io_errors)
 	free(err);
 
 	/* An output directory that is not there. */
-	ASSERT_EQ(0, write_file(self->dir, "meta.txt", "status=completed\n"));
+	ASSERT_EQ(0, unit_write(self->dir, "meta.txt", "status=completed\n"));
 	fe = open_memstream(&err, &errlen);
 	ASSERT_NE(NULL, fe);
 	r = report_run(raw, meta, out, stdout, fe);
@@ -605,11 +564,11 @@ TEST(write_atomic_replaces)
 	ASSERT_NE(NULL, mkdtemp(dir));
 	ASSERT_EQ(0, report_write_atomic(dir, "f", "one", 3, err, sizeof(err)));
 	ASSERT_EQ(0, report_write_atomic(dir, "f", "two", 3, err, sizeof(err)));
-	s = read_file(dir, "f");
+	s = unit_read(dir, "f");
 	EXPECT_STREQ("two", s);
 	free(s);
-	EXPECT_EQ(NULL, read_file(dir, ".f.tmp"));
-	nftw(dir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
+	EXPECT_EQ(NULL, unit_read(dir, ".f.tmp"));
+	unit_rm_tree(dir);
 	ASSERT_EQ(0, leaks());
 }
 
