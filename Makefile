@@ -107,7 +107,7 @@ check:
 # The package's own tests: unit tests under ASan/UBSan, integration boots,
 # negative controls.  Ends with "N passed, N failed".
 test:
-	@harness/deps.sh
+	@harness/deps.sh test
 	@$(MAKE) --no-print-directory -j$(NPROC) build unit-tests
 	@tests/run.sh
 

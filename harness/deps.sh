@@ -2,6 +2,11 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # Install what `make check` / `make test` need from Debian's archive.  As
 # root: apt-get install.  Otherwise: print the exact command and stop.
+#
+# Usage: deps.sh [GROUP...]   with GROUP one of
+#   test        the package's own tests: fuzzers (clang), LAVA validation
+#   kernel-src  building a guest kernel from a source tree (KERNEL_SRC=)
+#   plots       gnuplot for the matrix and bench plots
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
@@ -10,6 +15,20 @@ pkgs=(qemu-system-x86 busybox-static pciutils libpci-dev cpio kmod fio
 	# The test module: the packaged headers call gcc-12 by name, and the
 	# unpacked (not installed) kbuild tools need these libraries.
 	gcc-12 binutils libelf1 zlib1g)
+
+for group in "$@"; do
+	case $group in
+	test)
+		# libFuzzer and its sanitizer runtimes; lava-run and the schema
+		# check for the generated LAVA jobs.
+		pkgs+=(clang libclang-rt-14-dev lava-dispatcher gnuplot-nox) ;;
+	kernel-src)
+		pkgs+=(bc bison flex libssl-dev libelf-dev dwarves rsync) ;;
+	plots)
+		pkgs+=(gnuplot-nox) ;;
+	*) die "deps.sh: unknown group '$group'" ;;
+	esac
+done
 
 missing=()
 for p in "${pkgs[@]}"; do

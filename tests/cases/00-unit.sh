@@ -1,0 +1,23 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# Sourced by tests/run.sh: the unit tests of the C library and tools, built
+# with ASan and UBSan (build/san/test_*).
+for t in build/san/test_*; do
+	[ -x "$t" ] || continue
+	out=$work/${t##*/}.out
+	"$t" >"$out" 2>&1
+	rc=$?
+	n_ok=$(grep -cE '^ok [0-9]+ ' "$out")
+	n_skip=$(grep -cE '^ok [0-9]+ .*# SKIP' "$out")
+	n_fail=$(grep -cE '^not ok [0-9]+ ' "$out")
+	pass=$((pass + n_ok - n_skip))
+	skip=$((skip + n_skip))
+	fail=$((fail + n_fail))
+	grep -E '^(not )?ok [0-9]+ ' "$out" | sed "s|^|${t##*/}: |"
+	if [ $rc -ne 0 ] && [ "$n_fail" -eq 0 ]; then
+		# A crash or sanitizer abort outside any single test.
+		result fail "${t##*/} exited with status $rc" "$(tail -n 5 "$out" | tr '\n' ' ')"
+	elif [ $rc -ne 0 ]; then
+		grep -E '^#' "$out" | tail -n 20
+	fi
+done
+
