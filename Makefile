@@ -153,6 +153,7 @@ help:
 	@echo '  deps       install missing Debian packages (as root) or print the command'
 	@echo '  format     clang-format the C sources (kernel style)'
 	@echo '  clean      remove build/'
+	@echo '  fuzz       FUZZ_S=60: run every libFuzzer target (fuzz/) FUZZ_S seconds; fuzz-build builds them'
 	@echo 'Variables:'
 	@echo '  TOPOLOGY=name|path   topology (topologies/NAME.topo or a file); default q35-acs'
 	@echo '  KERNEL=debian-6.12|debian-6.1|/path/to/bzImage   guest kernel; default debian-6.12'
@@ -164,3 +165,6 @@ help:
 	@echo '  STRICT=1             ignore suites/known-deviations (listed failures stay failures)'
 	@echo '  IOG_CACHE=dir        kernels and headers cache; default ~/.cache/iommu-groups-ct'
 	@echo '  RESULTS=dir          where run directories go; default results/'
+
+# libFuzzer targets: make fuzz, make fuzz-build (fuzz/README.md).
+include fuzz/fuzz.mk
