@@ -5,6 +5,9 @@
 TOPOLOGY ?= q35-acs
 KERNEL ?= debian-6.12
 MODULES ?=
+KERNEL_SRC ?=
+KERNEL_SRC_KASAN ?=
+export KERNEL_SRC KERNEL_SRC_KASAN
 TIMEOUT ?=
 IOG_CACHE ?= $(HOME)/.cache/iommu-groups-ct
 RESULTS ?= results
@@ -158,6 +161,8 @@ help:
 	@echo '  TOPOLOGY=name|path   topology (topologies/NAME.topo or a file); default q35-acs'
 	@echo '  KERNEL=debian-6.12|debian-6.1|/path/to/bzImage   guest kernel; default debian-6.12'
 	@echo '  MODULES=/path/to/lib/modules/VER   modules for a KERNEL=bzImage'
+	@echo '  KERNEL_SRC=tree    build that kernel source tree with kernel/iog.config (cached) and check on it'
+	@echo '  KERNEL_SRC_KASAN=1  with KERNEL_SRC: add kernel/kasan.config'
 	@echo '  TIMEOUT=seconds      guest watchdog (default: the topology'"'"'s, else 180)'
 	@echo '  TOPOLOGY=host        run the non-destructive suites on this machine (DESTRUCTIVE=1: all)'
 	@echo '  IOMMU=intel|amd|virtio QEMU_DEVICES="-device ..." [GUEST_MODULES="..."]'

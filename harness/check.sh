@@ -119,6 +119,8 @@ else
 	topo=$(topology_file "$topology")
 	reproduce="make check TOPOLOGY=$topology KERNEL=$kernel${MODULES:+ MODULES=$MODULES}${IOG_TESTMOD_PARAMS:+ IOG_TESTMOD_PARAMS='$IOG_TESTMOD_PARAMS'}${IOG_EDU_MAP_PROBE:+ IOG_EDU_MAP_PROBE=$IOG_EDU_MAP_PROBE}"
 fi
+# A kernel from source (harness/kernel-src.sh) stands in for KERNEL=.
+[ -z "${KERNEL_SRC:-}" ] || reproduce="${reproduce/ KERNEL=$kernel/ KERNEL_SRC=$KERNEL_SRC${KERNEL_SRC_KASAN:+ KERNEL_SRC_KASAN=$KERNEL_SRC_KASAN}}"
 "$topo_tool" check "$topo" || exit 1
 show=$("$topo_tool" show "$topo")
 name=$(sed -n 's/^name //p' <<<"$show")
@@ -197,7 +199,7 @@ else
 	# The test module (drivers/iog_groups), built against this kernel's
 	# headers; without it the suites that need it skip and say why.
 	kbuild=
-	if [[ $kernel_label == custom-* ]] && [ -d "$kernel_modules/build" ]; then
+	if [[ $kernel_label == custom-* || $kernel_label == src-* ]] && [ -d "$kernel_modules/build" ]; then
 		kbuild=$(realpath "$kernel_modules/build")
 	fi
 	if [ -n "$kbuild" ] || [[ $kernel_label == debian-* ]]; then

@@ -13,6 +13,11 @@ set -euo pipefail
 spec=${1:?usage: kernel.sh KERNEL [MODULES]}
 modules=${2:-}
 
+# KERNEL_SRC=tree outranks KERNEL: build that tree (cached) and use it.
+if [ -n "${KERNEL_SRC:-}" ]; then
+	exec "$(dirname "$0")/kernel-src.sh" "$KERNEL_SRC"
+fi
+
 # Newest package whose name matches an extended regex.  Falls back to what
 # the cache already holds when the archive cannot be asked.
 newest_package()
