@@ -18,11 +18,15 @@ STRICT ?=
 DESTRUCTIVE ?=
 IOG_TESTMOD_PARAMS ?=
 IOG_EDU_MAP_PROBE ?=
+IOG_BASELINE ?=
+IOG_THROUGHPUT_ROUNDS ?=
+IOG_THROUGHPUT_SECONDS ?=
 MATRIX_TOPOLOGIES ?=
 MATRIX_KERNELS ?=
 MATRIX_JOBS ?=
 export TOPOLOGY KERNEL MODULES TIMEOUT IOG_CACHE RESULTS IOMMU QEMU_DEVICES \
 	GUEST_MODULES STRICT DESTRUCTIVE IOG_TESTMOD_PARAMS IOG_EDU_MAP_PROBE \
+	IOG_BASELINE IOG_THROUGHPUT_ROUNDS IOG_THROUGHPUT_SECONDS \
 	MATRIX_TOPOLOGIES MATRIX_KERNELS MATRIX_JOBS
 
 CC ?= gcc
@@ -117,7 +121,7 @@ test:
 # Every topology on both packaged kernels (and KERNEL= when another), in
 # parallel: results/matrix-<timestamp>/matrix.{md,html}.
 matrix:
-	@harness/deps.sh
+	@harness/deps.sh plots
 	@$(MAKE) --no-print-directory -j$(NPROC) build
 	@harness/matrix.sh
 
@@ -150,7 +154,7 @@ help:
 	@echo '  test       the package'"'"'s own tests (unit tests under ASan+UBSan, QEMU boots)'
 	@echo '  matrix     every topology x {debian-6.1, debian-6.12} (+ KERNEL=bzImage), nproc runs at a time'
 	@echo '  compare    BASE=dir NEW=dir [TOLERANCE=pct]: new failures, fixes, skips, measurements (exit 1 on a regression)'
-	@echo '  bench      time q35-acs runs (wall time per run, median and spread)'
+	@echo '  bench      throughput per domain type, VFIO map/unmap rates, run wall time: one Markdown table each (BENCH_RUNS=5, BENCH_PARTS, BENCH_KERNELS)'
 	@echo '  build      host tools (build/host) and guest suites (build/guest)'
 	@echo '  install    install iogroups into $(PREFIX)/bin (default /usr/local)'
 	@echo '  deps       install missing Debian packages (as root) or print the command'

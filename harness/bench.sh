@@ -1,49 +1,195 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
-# `make bench`: wall time of whole `make check` runs (topology parse, image
-# from cache, QEMU boot, suites, report), BENCH_RUNS times each on
-# BENCH_TOPOLOGY and each BENCH_KERNELS, alternating the kernels so that
-# machine noise hits both alike.  Prints a Markdown table; the runs and the
-# table go to results/bench-<timestamp>/.
+# `make bench`: the measurements, one Markdown table each, from whole
+# `make check` runs (never from timed tests):
+#   throughput  the throughput suite (fio on NVMe per default-domain type,
+#               alternating rounds inside each boot) on BENCH_THROUGHPUT
+#               topologies: medians, spread, ratios to identity;
+#   mapunmap    domain_attach's VFIO attach time and map/unmap rates on
+#               BENCH_DMA topologies;
+#   walltime    wall time of whole runs of BENCH_TOPOLOGY.
+# Each is run BENCH_RUNS times per kernel in BENCH_KERNELS, the kernels
+# alternating so that machine noise hits them alike.  BENCH_PARTS picks
+# parts.  Runs and tables go to results/bench-<timestamp>/.
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
 runs=${BENCH_RUNS:-5}
-topology=${BENCH_TOPOLOGY:-q35-acs}
 kernels=${BENCH_KERNELS:-debian-6.12 debian-6.1}
+parts=${BENCH_PARTS:-throughput mapunmap walltime}
+tp_topos=${BENCH_THROUGHPUT:-q35-throughput-intel}
+dma_topos=${BENCH_DMA:-q35-dma-intel}
+wall_topo=${BENCH_TOPOLOGY:-q35-acs}
+[[ $runs =~ ^[1-9][0-9]*$ ]] || die "BENCH_RUNS=$runs is not a positive number"
 out=${RESULTS:-$IOG_TOP/results}/bench-$(date -u +%Y%m%dT%H%M%SZ)
 mkdir -p "$out"
+metrics=$out/metrics.tsv
+printf 'part\ttopology\tkernel\trun\tname\tvalue\tunit\n' >"$metrics"
 
-declare -A times=()
+# bench_run PART TOPOLOGY KERNEL I: one make check; its wall time and its
+# "# metric:" lines into metrics.tsv.
+bench_run()
+{
+	local part=$1 topo=$2 k=$3 i=$4 log t0 t1 dir
+	log=$out/$part-$topo-$k-$i.log
+	t0=$(date +%s.%N)
+	RESULTS=$out/runs TOPOLOGY=$topo KERNEL=$k \
+		"$IOG_TOP/harness/check.sh" >"$log" 2>&1 ||
+		die "run $i of $topo on $k failed: see $log (reproduce: make check TOPOLOGY=$topo KERNEL=$k)"
+	t1=$(date +%s.%N)
+	dir=$(ls -td "$out"/runs/"$topo"-"$k"-*/ | head -n1)
+	awk -v p="$part" -v t="$topo" -v k="$k" -v i="$i" -v a="$t0" -v b="$t1" '
+		BEGIN { printf "%s\t%s\t%s\t%s\twall\t%.2f\ts\n", p, t, k, i, b - a }
+		/^ *# metric: / {
+			sub(/^ *# metric: /, "")
+			printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", p, t, k, i, $1, $2, $3
+		}' "${dir%/}/ktap.raw" >>"$metrics"
+	note "$part: run $i of $topo on $k: $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }') s"
+}
+
 for i in $(seq "$runs"); do
 	for k in $kernels; do
-		t0=$(date +%s.%N)
-		RESULTS=$out/runs TOPOLOGY=$topology KERNEL=$k \
-			"$IOG_TOP/harness/check.sh" >"$out/run-$k-$i.log" 2>&1 ||
-			die "run $i on $k failed: see $out/run-$k-$i.log"
-		t1=$(date +%s.%N)
-		times[$k]+="$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }') "
-		note "run $i on $k: $(echo ${times[$k]} | awk '{ print $NF }') s"
+		if [[ " $parts " == *" throughput "* ]]; then
+			for t in $tp_topos; do bench_run throughput "$t" "$k" "$i"; done
+		fi
+		if [[ " $parts " == *" mapunmap "* ]]; then
+			for t in $dma_topos; do bench_run mapunmap "$t" "$k" "$i"; done
+		fi
+		if [[ " $parts " == *" walltime "* ]]; then
+			bench_run walltime "$wall_topo" "$k" "$i"
+		fi
 	done
 done
 
+# stats PART NAME...: per topology and kernel, "topology kernel name median
+# min max cov n" over the runs.
+stats()
 {
-	echo "## make check wall time, $topology ($runs runs each, alternating)"
+	local part=$1
+	shift
+	awk -F'\t' -v part="$part" -v names="$*" '
+		BEGIN { n = split(names, w, " "); for (j = 1; j <= n; j++) want[w[j]] = j }
+		NR > 1 && $1 == part && ($5 in want) {
+			k = $2 SUBSEP $3 SUBSEP $5
+			v[k, ++c[k]] = $6
+			if (!(k in seen)) { seen[k] = 1; order[++nk] = k }
+		}
+		END {
+			for (o = 1; o <= nk; o++) {
+				k = order[o]; m = c[k]
+				for (x = 1; x <= m; x++) s[x] = v[k, x]
+				# insertion sort: a handful of values
+				for (x = 2; x <= m; x++) {
+					y = s[x]
+					for (z = x - 1; z >= 1 && s[z] > y; z--) s[z + 1] = s[z]
+					s[z + 1] = y
+				}
+				med = (m % 2) ? s[(m + 1) / 2] : (s[m / 2] + s[m / 2 + 1]) / 2
+				sum = 0; sq = 0
+				for (x = 1; x <= m; x++) sum += s[x]
+				mean = sum / m
+				for (x = 1; x <= m; x++) sq += (s[x] - mean) ^ 2
+				cv = mean ? 100 * sqrt(sq / m) / mean : 0
+				split(k, f, SUBSEP)
+				printf "%s %s %s %.6g %.6g %.6g %.1f %d\n", f[1], f[2], f[3], med, s[1], s[m], cv, m
+			}
+		}' "$metrics"
+}
+
+# The median of one metric over the runs of a topology and kernel.
+med_of()
+{
+	awk -v t="$2" -v k="$3" -v n="$4" '$1 == t && $2 == k && $3 == n { print $4 }' "$1"
+}
+
+{
+	echo "# make bench, $(date -u +%Y-%m-%dT%H:%MZ)"
 	echo
-	echo "| kernel | median s | min s | max s | CoV | runs (s) |"
-	echo "| --- | --- | --- | --- | --- | --- |"
-	for k in $kernels; do
-		echo ${times[$k]} | tr ' ' '\n' | sort -n | awk -v k="$k" '
-			{ v[NR] = $1; s += $1; ss += $1 * $1; all = all " " $1 }
-			END {
-				med = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
-				mean = s / NR; var = ss / NR - mean * mean
-				if (var < 0) var = 0
-				printf "| %s | %.2f | %.2f | %.2f | %.1f%% |%s |\n",
-					k, med, v[1], v[NR], 100 * sqrt(var) / mean, all
-			}'
-	done
-	echo
-	echo "Machine: $(nproc) cores, QEMU $(qemu-system-x86_64 --version | head -n1 | awk '{ print $4 }')," \
-		"accelerator $(sed -n 's/^accel=//p' "$(ls -d "$out"/runs/*/ | head -n1)/meta.txt")."
+	echo "Machine: $(nproc) cores, load average at the end $(cut -d' ' -f1-3 /proc/loadavg)," \
+		"QEMU $(qemu-system-x86_64 --version | head -n1 | awk '{ print $4 }')," \
+		"accelerator $(sed -n 's/^accel=//p' "$(ls -d "$out"/runs/*/ | head -n1)meta.txt")."
+	echo "$runs runs (boots) per topology and kernel, kernels alternating."
+	if [[ " $parts " == *" throughput "* ]]; then
+		st=$out/throughput.stats
+		stats throughput throughput.identity.peak_kib_s throughput.dma_fq.peak_kib_s \
+			throughput.dma.peak_kib_s throughput.identity.read_kib_s \
+			throughput.dma_fq.read_kib_s throughput.dma.read_kib_s \
+			throughput.ratio.dma_fq_identity throughput.ratio.dma_identity \
+			throughput.ratio.dma_fq_identity.cov throughput.ratio.dma_identity.cov \
+			throughput.mean_ratio.dma_fq_identity throughput.mean_ratio.dma_identity >"$st"
+		echo
+		echo "## Throughput per default-domain type (fio, 128 KiB random direct reads, depth 8)"
+		echo
+		echo "Each boot measures 5 alternating rounds; a type's value is the median over"
+		echo "its rounds of the best 250 ms interval (peak; the mean in brackets), and a"
+		echo "ratio the median of the ratios paired within a round. 'in-boot CoV' is the"
+		echo "spread of those paired ratios over the rounds of one boot (median over the"
+		echo "boots); 'boot-to-boot CoV' the spread of the boots' ratios."
+		echo
+		echo "| topology | kernel | identity MiB/s | DMA-FQ MiB/s | DMA MiB/s | DMA-FQ/identity | in-boot CoV | boot-to-boot CoV | DMA/identity | in-boot CoV | boot-to-boot CoV |"
+		echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
+		for t in $tp_topos; do
+			for k in $kernels; do
+				row="| $t | $k"
+				for ty in identity dma_fq dma; do
+					p=$(med_of "$st" "$t" "$k" "throughput.$ty.peak_kib_s")
+					m=$(med_of "$st" "$t" "$k" "throughput.$ty.read_kib_s")
+					row+=$(awk -v p="$p" -v m="$m" 'BEGIN { printf " | %.0f (%.0f)", p / 1024, m / 1024 }')
+				done
+				for r in dma_fq_identity dma_identity; do
+					row+=$(awk -v t="$t" -v k="$k" -v n="throughput.ratio.$r" '
+						$1 == t && $2 == k && $3 == n { printf " | %.3f (%.3f .. %.3f)", $4, $5, $6; cv = $7 }
+						$1 == t && $2 == k && $3 == n ".cov" { inb = $4 }
+						END { printf " | %.1f %% | %.1f %%", inb, cv }' "$st")
+				done
+				echo "$row |"
+			done
+		done
+	fi
+	if [[ " $parts " == *" mapunmap "* ]]; then
+		st=$out/mapunmap.stats
+		names=$(awk -F'\t' 'NR > 1 && $1 == "mapunmap" && $5 != "wall" { print $5 }' "$metrics" | sort -u | tr '\n' ' ')
+		stats mapunmap $names >"$st"
+		echo
+		echo "## VFIO type1 attach, map and unmap (domain_attach, median of its repetitions per boot)"
+		echo
+		echo "| topology | metric | $(echo $kernels | sed 's/ / | /g') | CoV over boots |"
+		echo "| --- | --- |$(for k in $kernels; do printf ' --- |'; done) --- |"
+		for t in $dma_topos; do
+			for n in $names; do
+				row="| $t | $n"
+				cvs=
+				for k in $kernels; do
+					row+=$(awk -v t="$t" -v k="$k" -v n="$n" '$1 == t && $2 == k && $3 == n { printf " | %.6g", $4 }' "$st")
+					cvs+=$(awk -v t="$t" -v k="$k" -v n="$n" '$1 == t && $2 == k && $3 == n { printf "%s %.1f %%", sep, $7 }' sep="${cvs:+, }" "$st")
+				done
+				echo "$row | $cvs |"
+			done
+		done
+		if [ "$(echo $kernels | wc -w)" -eq 2 ]; then
+			set -- $kernels
+			echo
+			echo "Ratio $2 / $1 of the medians:"
+			for t in $dma_topos; do
+				for n in $names; do
+					a=$(med_of "$st" "$t" "$1" "$n")
+					b=$(med_of "$st" "$t" "$2" "$n")
+					[ -n "$a" ] && [ -n "$b" ] && awk -v n="$n" -v a="$a" -v b="$b" 'BEGIN { if (a) printf "- %s: %.2f\n", n, b / a }'
+				done
+			done
+		fi
+	fi
+	if [[ " $parts " == *" walltime "* ]]; then
+		st=$out/walltime.stats
+		stats walltime wall >"$st"
+		echo
+		echo "## make check wall time, $wall_topo (boot, suites, report)"
+		echo
+		echo "| kernel | median s | min s | max s | CoV |"
+		echo "| --- | --- | --- | --- | --- |"
+		for k in $kernels; do
+			awk -v k="$k" '$2 == k { printf "| %s | %.1f | %.1f | %.1f | %.1f %% |\n", k, $4, $5, $6, $7 }' "$st"
+		done
+	fi
 } | tee "$out/bench.md"
+note "bench: $out/bench.md"

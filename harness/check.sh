@@ -117,7 +117,7 @@ if [ -n "${IOMMU:-}${QEMU_DEVICES:-}" ]; then
 	reproduce="make check IOMMU=${IOMMU:-none} QEMU_DEVICES='${QEMU_DEVICES:-}'${GUEST_MODULES:+ GUEST_MODULES='$GUEST_MODULES'} KERNEL=$kernel"
 else
 	topo=$(topology_file "$topology")
-	reproduce="make check TOPOLOGY=$topology KERNEL=$kernel${MODULES:+ MODULES=$MODULES}${IOG_TESTMOD_PARAMS:+ IOG_TESTMOD_PARAMS='$IOG_TESTMOD_PARAMS'}${IOG_EDU_MAP_PROBE:+ IOG_EDU_MAP_PROBE=$IOG_EDU_MAP_PROBE}"
+	reproduce="make check TOPOLOGY=$topology KERNEL=$kernel${MODULES:+ MODULES=$MODULES}${IOG_TESTMOD_PARAMS:+ IOG_TESTMOD_PARAMS='$IOG_TESTMOD_PARAMS'}${IOG_EDU_MAP_PROBE:+ IOG_EDU_MAP_PROBE=$IOG_EDU_MAP_PROBE}${IOG_BASELINE:+ IOG_BASELINE=$IOG_BASELINE}"
 fi
 # A kernel from source (harness/kernel-src.sh) stands in for KERNEL=.
 [ -z "${KERNEL_SRC:-}" ] || reproduce="${reproduce/ KERNEL=$kernel/ KERNEL_SRC=$KERNEL_SRC${KERNEL_SRC_KASAN:+ KERNEL_SRC_KASAN=$KERNEL_SRC_KASAN}}"
@@ -195,6 +195,17 @@ else
 		echo "export IOG_TESTMOD_PARAMS='${IOG_TESTMOD_PARAMS:-}'"
 		# Negative control of the DMA isolation checks: map the probe IOVA.
 		echo "export IOG_EDU_MAP_PROBE='${IOG_EDU_MAP_PROBE:-}'"
+		# The throughput suite: sample sizes, and the expected ratios
+		# of this topology and kernel (results/baselines/, or
+		# IOG_BASELINE=file for a negative control or a lab's own).
+		echo "export IOG_THROUGHPUT_ROUNDS='${IOG_THROUGHPUT_ROUNDS:-}'"
+		echo "export IOG_THROUGHPUT_SECONDS='${IOG_THROUGHPUT_SECONDS:-}'"
+		baseline=${IOG_BASELINE:-$IOG_TOP/results/baselines/$name-$kernel_label.baseline}
+		if [ -f "$baseline" ]; then
+			cp "$baseline" "$conf/throughput-baseline"
+			echo "export IOG_BASELINE_FILE=/etc/iog/throughput-baseline"
+		fi
+		echo "export IOG_BASELINE_NAME='${baseline#"$IOG_TOP"/}'"
 	} >"$conf/env"
 	# The test module (drivers/iog_groups), built against this kernel's
 	# headers; without it the suites that need it skip and say why.

@@ -65,6 +65,12 @@ done
 # Tools a person logged into the guest (or a suite) may use.
 tool_bins=()
 [ -x "$IOG_BUILD/host/iogroups" ] && tool_bins+=("$IOG_BUILD/host/iogroups")
+# The throughput suite's load generator, with its ~80 MB of libraries:
+# only in images that run that suite.
+if [[ " $suites " == *" throughput "* ]]; then
+	fio=$(command -v fio) || die "the throughput suite needs fio (apt-get install fio)"
+	tool_bins+=("$fio")
+fi
 
 # Dynamically linked suites (those that link libpci for the model) carry
 # their shared libraries and the loader, at the paths ldd reports.

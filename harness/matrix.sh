@@ -10,7 +10,7 @@
 #   matrix.txt      facts about the matrix (start, wall time, parallelism)
 #   matrix.md, matrix.html   the table (harness/lib/matrix.h)
 #   ratios.tsv, ratios.gp, ratios.png, ratios.svg   when some run has
-#                   ratio_* metrics (the plots need gnuplot: gnuplot-nox)
+#                   ratio metrics (unit "ratio" or named ratio_*; plots need gnuplot-nox)
 #
 #   MATRIX_TOPOLOGIES="a b"   these topologies only (names or .topo files)
 #   MATRIX_KERNELS="k1 k2"    instead of "debian-6.1 debian-6.12"
@@ -238,7 +238,7 @@ t1=$(date +%s.%N)
 set +e
 "$matrix_tool" "$out"
 rc=$?
-# Plots of ratio_* measurements, where gnuplot is installed.
+# Plots of ratio measurements (unit "ratio"), where gnuplot is installed.
 if [ -s "$out/ratios.gp" ]; then
 	if command -v gnuplot >/dev/null; then
 		rm -f "$out/gnuplot.log"
@@ -247,12 +247,12 @@ if [ -s "$out/ratios.gp" ]; then
 		else
 			rm -f "$out/ratios.png"
 			echo "gnuplot exited with an error or wrote no ratios.png" >>"$out/gnuplot.log"
-			note "gnuplot could not plot the ratio_* measurements: see $out/gnuplot.log"
+			note "gnuplot could not plot the ratio measurements: see $out/gnuplot.log"
 		fi
 		"$matrix_tool" "$out" >/dev/null
 		rc=$?
 	else
-		note "ratio_* measurements not plotted: gnuplot is not installed (Debian: gnuplot-nox)"
+		note "ratio measurements not plotted: gnuplot is not installed (Debian: gnuplot-nox)"
 	fi
 fi
 [ -z "$interrupted" ] || exit 130

@@ -579,7 +579,10 @@ static void mx_ratio_add(struct mx *m, const struct mx_job *j,
 		struct mx_ratio *nr;
 		char *l;
 
-		if (strncmp(me->name, "ratio_", 6) || !me->has_value)
+		/* Ratios: unit "ratio" (throughput), or named ratio_*. */
+		if ((strncmp(me->name, "ratio_", 6) &&
+		     !(me->unit && !strcmp(me->unit, "ratio"))) ||
+		    !me->has_value)
 			continue;
 		if (asprintf(&l, "%s/%s %s%s%s %s", j->topology, j->kernel,
 			     s->self.name, t == &s->self ? "" : ":",
@@ -632,7 +635,7 @@ static const char mx_gnuplot[] =
 	"set grid ytics\n"
 	"set key off\n"
 	"set bmargin 14\n"
-	"set title \"ratio_* measurements by run\" noenhanced\n"
+	"set title \"ratio measurements by run\" noenhanced\n"
 	"if (strstrt(GPVAL_TERMINALS, \"pngcairo\") > 0) {\n"
 	"    set terminal pngcairo size 1200,700\n"
 	"} else {\n"
@@ -798,12 +801,12 @@ static void mx_md_ratios(struct report_buf *b, const struct mx *m)
 {
 	report_buf_puts(b, "## Ratios\n\n");
 	if (!m->nratios) {
-		report_buf_puts(b, "No `ratio_*` measurements in these runs: "
+		report_buf_puts(b, "No ratio measurements in these runs: "
 				   "nothing to plot.\n");
 		return;
 	}
 	if (mx_exists(m->dir, "ratios.png"))
-		report_buf_puts(b, "![ratio_* measurements](ratios.png) "
+		report_buf_puts(b, "![ratio measurements](ratios.png) "
 				   "([SVG](ratios.svg), data in "
 				   "[ratios.tsv](ratios.tsv))\n\n");
 	else if (mx_nonempty(m->dir, "gnuplot.log"))
@@ -997,7 +1000,7 @@ static void mx_html_ratios(struct report_buf *b, const struct mx *m)
 {
 	report_buf_puts(b, "<h2>Ratios</h2>\n");
 	if (!m->nratios) {
-		report_buf_puts(b, "<p>No <code>ratio_*</code> measurements in "
+		report_buf_puts(b, "<p>No ratio measurements in "
 				   "these runs: nothing to plot.</p>\n");
 		return;
 	}
@@ -1007,13 +1010,13 @@ static void mx_html_ratios(struct report_buf *b, const struct mx *m)
 
 		if (p && !runs_read_file(p, MATRIX_PNG_MAX, &png, &len)) {
 			report_buf_puts(b,
-					"<p><img alt=\"ratio_* measurements\" "
+					"<p><img alt=\"ratio measurements\" "
 					"src=\"data:image/png;base64,");
 			mx_base64(b, (const unsigned char *)png, len);
 			report_buf_puts(b, "\"></p>\n");
 		} else {
 			report_buf_puts(b,
-					"<p><img alt=\"ratio_* measurements\" "
+					"<p><img alt=\"ratio measurements\" "
 					"src=\"ratios.png\"></p>\n");
 		}
 		free(p);

@@ -1,0 +1,665 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * throughput: what each default-domain type costs a DMA-heavy device.
+ *
+ * fio reads an NVMe namespace with direct I/O while the device's group has
+ * each of the default-domain types identity, DMA-FQ and DMA in turn.  The
+ * type is switched through the group's "type" file with the device unbound
+ * (spec §2.2), then the driver is bound again.  Rounds alternate the types
+ * inside one boot, the order rotating each round, because the noise between
+ * boots is larger than the differences measured (spec/observed-q35.md).
+ *
+ * Tests: every type can be set, reads back, and moves verified data
+ * (types_switch); the alternating rounds (alternating_rounds, "# metric:"
+ * lines with medians, spread and ratios); identity >= DMA-FQ >= DMA within
+ * the ordering tolerance (ordering); and each ratio against the topology's
+ * and kernel's baseline from results/baselines/ (ratio_*).
+ *
+ * Environment: IOG_BASELINE_FILE (the baseline; the harness ships it as
+ * /etc/iog/throughput-baseline), IOG_BASELINE_NAME (its name in messages),
+ * IOG_THROUGHPUT_ROUNDS (default 5), IOG_THROUGHPUT_SECONDS (per sample,
+ * default 3), IOG_THROUGHPUT_DEV (a BDF; default the first NVMe function
+ * alone in its group), IOG_FIO (default: fio on PATH).
+ *
+ * Destructive: it unbinds and rebinds the NVMe driver and changes the
+ * group's default domain (restored at the end).
+ */
+#include <fcntl.h>
+#include <glob.h>
+#include <ctype.h>
+#include <math.h>
+#include <sys/wait.h>
+
+#include "kselftest_harness.h"
+#include "suite.h"
+#include "teardown_util.h"
+
+#include "baseline.h"
+
+#define NVME_CLASS 0x010802
+#define NTYPES 3
+#define MAX_ROUNDS 20
+/* Measurements of alternating_rounds for the tests after it. */
+#define RESULTS_FILE "/tmp/iog-throughput.results"
+
+static const char *const types[NTYPES] = { "identity", "DMA-FQ", "DMA" };
+
+struct tp_dev {
+	char bdf[32];
+	char driver[64];
+	long group;
+};
+
+static long env_long(const char *name, long def, long min, long max)
+{
+	const char *s = getenv(name);
+	char *end;
+	long v;
+
+	if (!s || !*s)
+		return def;
+	v = strtol(s, &end, 10);
+	if (*end || v < min || v > max)
+		return def;
+	return v;
+}
+
+static const char *fio_path(void)
+{
+	const char *f = getenv("IOG_FIO");
+
+	return f && *f ? f : "fio";
+}
+
+/* The group's member count, -1 if unreadable. */
+static int group_size(long id)
+{
+	char p[PATH_MAX];
+	struct dirent *e;
+	int n = 0;
+	DIR *d;
+
+	snprintf(p, sizeof(p), "/sys/kernel/iommu_groups/%ld/devices", id);
+	d = opendir(p);
+	if (!d)
+		return -1;
+	while ((e = readdir(d)))
+		n += e->d_name[0] != '.';
+	closedir(d);
+	return n;
+}
+
+/*
+ * The device under load: IOG_THROUGHPUT_DEV, else the first NVMe function
+ * with a driver and a group of its own (a type change applies to the whole
+ * group, whose members must all be unbound).  0, or -1 with why.
+ */
+static int find_dev(struct tp_dev *dev, char *why, size_t len)
+{
+	const char *want = getenv("IOG_THROUGHPUT_DEV");
+	struct dirent **ents;
+	int n, ret = -1;
+
+	snprintf(why, len, "no NVMe function with a driver and a group of "
+			   "its own");
+	n = scandir("/sys/bus/pci/devices", &ents, NULL, alphasort);
+	if (n < 0) {
+		snprintf(why, len, "/sys/bus/pci/devices: %s", strerror(errno));
+		return -1;
+	}
+	for (int i = 0; i < n; i++) {
+		const char *bdf = ents[i]->d_name;
+		char p[PATH_MAX], buf[32];
+
+		if (ret == 0 || bdf[0] == '.' ||
+		    (want && *want && strcmp(want, bdf)))
+			continue;
+		td_dev_path(p, sizeof(p), bdf, "class");
+		if (td_read(p, buf, sizeof(buf)) ||
+		    strtol(buf, NULL, 16) != NVME_CLASS)
+			continue;
+		td_copy(dev->bdf, bdf, sizeof(dev->bdf));
+		td_dev_driver(bdf, dev->driver, sizeof(dev->driver));
+		dev->group = td_dev_group(bdf);
+		if (!dev->driver[0] || dev->group < 0)
+			snprintf(why, len, "%s: %s", bdf,
+				 dev->group < 0 ? "no IOMMU group" :
+						  "no driver bound");
+		else if (group_size(dev->group) != 1)
+			snprintf(why, len, "%s: group %ld has %d members",
+				 bdf, dev->group, group_size(dev->group));
+		else
+			ret = 0;
+	}
+	for (int i = 0; i < n; i++)
+		free(ents[i]);
+	free(ents);
+	return ret;
+}
+
+/* The namespace block device of dev ("/dev/nvme0n1") once it is usable. */
+static bool blockdev_ready(const struct tp_dev *dev, char *out, size_t len)
+{
+	char pat[PATH_MAX];
+	glob_t g;
+	bool ok = false;
+
+	snprintf(pat, sizeof(pat), "/sys/bus/pci/devices/%s/nvme/nvme*/nvme*n1",
+		 dev->bdf);
+	if (glob(pat, 0, NULL, &g))
+		return false;
+	if (g.gl_pathc) {
+		const char *b = strrchr(g.gl_pathv[0], '/') + 1;
+		int fd;
+
+		snprintf(out, len, "/dev/%s", b);
+		fd = open(out, O_RDONLY | O_DIRECT | O_CLOEXEC);
+		if (fd >= 0) {
+			ok = true;
+			close(fd);
+		}
+	}
+	globfree(&g);
+	return ok;
+}
+
+/*
+ * Unbind dev, write type, bind it again and wait for its block device.
+ * 0, or -1 with why.
+ */
+static int set_type(const struct tp_dev *dev, const char *type, char *blk,
+		    size_t blklen, char *why, size_t len)
+{
+	char now[32];
+	double end;
+	int e;
+
+	e = td_unbind(dev->bdf);
+	if (e) {
+		snprintf(why, len, "unbind %s: %s", dev->bdf, strerror(e));
+		return -1;
+	}
+	e = td_group_set_type(dev->group, type);
+	if (e)
+		snprintf(why, len, "group %ld: writing %s to type: %s",
+			 dev->group, type, strerror(e));
+	if (td_bind(dev->bdf, dev->driver)) {
+		snprintf(why, len, "bind %s to %s failed", dev->bdf,
+			 dev->driver);
+		return -1;
+	}
+	if (e)
+		return -1;
+	if (td_group_type(dev->group, now, sizeof(now)) || strcmp(now, type)) {
+		snprintf(why, len, "group %ld: wrote %s, type reads '%s'",
+			 dev->group, type, now);
+		return -1;
+	}
+	end = td_now() + TD_WAIT_S;
+	while (!blockdev_ready(dev, blk, blklen)) {
+		if (td_now() > end) {
+			snprintf(why, len,
+				 "%s: no usable namespace %.0f s after bind",
+				 dev->bdf, TD_WAIT_S);
+			return -1;
+		}
+		td_sleep_poll();
+	}
+	return 0;
+}
+
+/*
+ * Run fio with args (NULL-terminated, after the program name) and its
+ * terse output; the read bandwidth in KiB/s.  0, or -1 with why.
+ */
+static int run_fio(char *const args[], double *kib_s, double *peak,
+		   char *why, size_t len)
+{
+	char out[8192], *argv[32];
+	size_t got = 0, argc = 0;
+	int pfd[2], status;
+	pid_t pid;
+	ssize_t n;
+
+	argv[argc++] = (char *)fio_path();
+	for (size_t i = 0; args[i] && argc < 31; i++)
+		argv[argc++] = args[i];
+	argv[argc] = NULL;
+	if (pipe(pfd)) {
+		snprintf(why, len, "pipe: %s", strerror(errno));
+		return -1;
+	}
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		snprintf(why, len, "fork: %s", strerror(errno));
+		return -1;
+	}
+	if (!pid) {
+		dup2(pfd[1], 1);
+		dup2(pfd[1], 2);
+		close(pfd[0]);
+		close(pfd[1]);
+		execvp(argv[0], argv);
+		dprintf(1, "cannot run %s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	close(pfd[1]);
+	while ((n = read(pfd[0], out + got, sizeof(out) - 1 - got)) > 0)
+		got += n;
+	close(pfd[0]);
+	out[got] = '\0';
+	waitpid(pid, &status, 0);
+	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+		snprintf(why, len, "fio failed (status %d): %.300s", status,
+			 out);
+		return -1;
+	}
+	/*
+	 * Terse version 3: "3;fio-x;job;group;error;read_kb;read_bw_kib;
+	 * read_iops;..." with the job's error code in field 5 and the read
+	 * bandwidth's min and max over the sampling intervals in 42, 43.
+	 */
+	for (char *line = strtok(out, "\n"); line; line = strtok(NULL, "\n")) {
+		char *f[44], *save = NULL, *s = line;
+		int nf = 0;
+
+		if (strncmp(line, "3;", 2))
+			continue;
+		while (nf < 44 && (f[nf] = strtok_r(s, ";", &save))) {
+			s = NULL;
+			nf++;
+		}
+		if (nf < 43)
+			break;
+		if (strcmp(f[4], "0")) {
+			snprintf(why, len, "fio job error %s", f[4]);
+			return -1;
+		}
+		*kib_s = strtod(f[6], NULL);
+		/* Field 43: the best bandwidth-sampling interval. */
+		*peak = strtod(f[42], NULL);
+		if (*kib_s <= 0) {
+			snprintf(why, len, "fio read nothing: %.200s", line);
+			return -1;
+		}
+		return 0;
+	}
+	snprintf(why, len, "no terse result line from fio: %.300s", out);
+	return -1;
+}
+
+/*
+ * The load: 128 KiB random direct reads, 8 deep, for secs seconds.  Under
+ * TCG the device and the IOMMU are emulated on host cores that other work
+ * shares; such interference only ever slows a sample down.  So besides the
+ * mean, fio reports the bandwidth of its best 250 ms interval (peak), the
+ * estimate of the undisturbed rate that the ratios are built from: on a
+ * loaded host it varied about half as much as the mean.
+ */
+static int measure(const char *blk, long secs, double *kib_s, double *peak,
+		   char *why, size_t len)
+{
+	char file[PATH_MAX + 16], rt[32];
+	char *args[] = { "--name=tp",	  file,		"--rw=randread",
+			 "--bs=128k",	  "--direct=1", "--ioengine=libaio",
+			 "--iodepth=8",	  "--thread",	"--time_based",
+			 rt,		  "--minimal",	"--bwavgtime=250",
+			 NULL };
+
+	snprintf(file, sizeof(file), "--filename=%s", blk);
+	snprintf(rt, sizeof(rt), "--runtime=%ld", secs);
+	return run_fio(args, kib_s, peak, why, len);
+}
+
+/* Data written through the domain reads back intact (fio's verify). */
+static int verify(const char *blk, char *why, size_t len)
+{
+	char file[PATH_MAX + 16];
+	char *args[] = { "--name=verify",     file,
+			 "--rw=write",	      "--bs=64k",
+			 "--size=8m",	      "--direct=1",
+			 "--ioengine=libaio", "--iodepth=4",
+			 "--thread",	      "--verify=crc32c",
+			 "--do_verify=1",     "--verify_fatal=1",
+			 "--minimal",	      NULL };
+	double kib_s, peak;
+
+	snprintf(file, sizeof(file), "--filename=%s", blk);
+	if (!run_fio(args, &kib_s, &peak, why, len))
+		return 0;
+	/* A write job reports its reads (the verify pass) too. */
+	return strstr(why, "fio read nothing") ? 0 : -1;
+}
+
+static bool have_fio(struct __test_metadata *_metadata)
+{
+	char why[512];
+	char *args[] = { "--version", NULL };
+	double d, p;
+
+	if (run_fio(args, &d, &p, why, sizeof(why)) &&
+	    strstr(why, "cannot run"))
+		SKIP(return false, "%s", why);
+	return true;
+}
+
+/* Set up a test: live machine, fio, the device.  false: skipped. */
+static bool tp_prepare(struct __test_metadata *_metadata, struct tp_dev *dev,
+		     char *orig, size_t origlen)
+{
+	char why[512];
+
+	if (!td_require_live(_metadata) || !have_fio(_metadata))
+		return false;
+	if (find_dev(dev, why, sizeof(why)))
+		SKIP(return false, "%s", why);
+	if (td_group_type(dev->group, orig, origlen))
+		SKIP(return false, "group %ld has no type file", dev->group);
+	return true;
+}
+
+static void restore(struct __test_metadata *_metadata,
+		    const struct tp_dev *dev, const char *orig)
+{
+	char why[512], blk[PATH_MAX];
+
+	if (set_type(dev, orig, blk, sizeof(blk), why, sizeof(why)))
+		TH_LOG("restoring type %s: %s", orig, why);
+}
+
+/*
+ * One fixture for all tests, so that they run in this order; the rounds
+ * take minutes, past the harness's 30 s default per test.
+ */
+FIXTURE(tp) {};
+FIXTURE_SETUP(tp) {}
+FIXTURE_TEARDOWN(tp) {}
+
+TEST_F_TIMEOUT(tp, types_switch, 300)
+{
+	char orig[32], why[512], blk[PATH_MAX];
+	struct tp_dev dev;
+	bool ok = true;
+
+	if (!tp_prepare(_metadata, &dev, orig, sizeof(orig)))
+		return;
+	TH_LOG("%s (%s), group %ld, booted with type %s", dev.bdf, dev.driver,
+	       dev.group, orig);
+	for (int t = 0; t < NTYPES; t++) {
+		if (set_type(&dev, types[t], blk, sizeof(blk), why,
+			     sizeof(why)) ||
+		    verify(blk, why, sizeof(why))) {
+			TH_LOG("%s: %s", types[t], why);
+			ok = false;
+		}
+	}
+	restore(_metadata, &dev, orig);
+	EXPECT_TRUE(ok);
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static double median(const double *v, size_t n)
+{
+	double s[MAX_ROUNDS];
+
+	memcpy(s, v, n * sizeof(*v));
+	qsort(s, n, sizeof(*s), cmp_double);
+	return n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+}
+
+/* Coefficient of variation in percent (population standard deviation). */
+static double cov(const double *v, size_t n)
+{
+	double sum = 0, sq = 0, mean;
+
+	for (size_t i = 0; i < n; i++)
+		sum += v[i];
+	mean = sum / n;
+	for (size_t i = 0; i < n; i++)
+		sq += (v[i] - mean) * (v[i] - mean);
+	return mean > 0 ? 100 * sqrt(sq / n) / mean : 0;
+}
+
+/* A measurement and its spread, where the KTAP reader looks for them. */
+static void emit(const char *name, double value, double cov_pct,
+		 const char *unit)
+{
+	printf("# metric: %s %.*f %s\n", name, strcmp(unit, "ratio") ? 0 : 3,
+	       value, unit);
+	printf("# metric: %s.cov %.1f %%\n", name, cov_pct);
+	fflush(stdout);
+}
+
+/*
+ * The median of a[r] / b[r] over the rounds (emitted as name unless
+ * NULL); its CoV in *cov_pct if given.
+ */
+static double paired(const char *name, const double *a, const double *b,
+		     long rounds, double *cov_pct)
+{
+	double ratio[MAX_ROUNDS], m;
+
+	for (long r = 0; r < rounds; r++)
+		ratio[r] = a[r] / b[r];
+	m = median(ratio, rounds);
+	if (name)
+		emit(name, m, cov(ratio, rounds), "ratio");
+	if (cov_pct)
+		*cov_pct = cov(ratio, rounds);
+	return m;
+}
+
+/* "DMA-FQ" -> "dma_fq": metric names are lower-case words. */
+static void metric_key(const char *type, char *out, size_t len)
+{
+	size_t i;
+
+	for (i = 0; type[i] && i + 1 < len; i++)
+		out[i] = type[i] == '-' ? '_' : (char)tolower(type[i]);
+	out[i] = '\0';
+}
+
+TEST_F_TIMEOUT(tp, alternating_rounds, 1800)
+{
+	long rounds = env_long("IOG_THROUGHPUT_ROUNDS", 5, 5, MAX_ROUNDS);
+	long secs = env_long("IOG_THROUGHPUT_SECONDS", 3, 1, 60);
+	double bw[NTYPES][MAX_ROUNDS], peak[NTYPES][MAX_ROUNDS];
+	double v, c;
+	char orig[32], why[512], blk[PATH_MAX], key[16], name[96];
+	struct tp_dev dev;
+	FILE *res;
+
+	unlink(RESULTS_FILE);
+	if (!tp_prepare(_metadata, &dev, orig, sizeof(orig)))
+		return;
+	TH_LOG("%s, group %ld: %ld rounds of %ld s per type, 128 KiB random "
+	       "direct reads, depth 8",
+	       dev.bdf, dev.group, rounds, secs);
+	for (long r = 0; r < rounds; r++) {
+		for (int k = 0; k < NTYPES; k++) {
+			int t = (k + r) % NTYPES; /* rotate the order */
+
+			if (set_type(&dev, types[t], blk, sizeof(blk), why,
+				     sizeof(why)) ||
+			    measure(blk, secs, &bw[t][r], &peak[t][r], why,
+				    sizeof(why))) {
+				restore(_metadata, &dev, orig);
+				ASSERT_TRUE(false)
+				TH_LOG("round %ld, %s: %s", r + 1, types[t],
+				       why);
+			}
+			printf("# round %ld %s %.0f KiB/s (peak %.0f)\n",
+			       r + 1, types[t], bw[t][r], peak[t][r]);
+			fflush(stdout);
+		}
+	}
+	restore(_metadata, &dev, orig);
+
+	res = fopen(RESULTS_FILE, "w");
+	ASSERT_NE(NULL, res);
+	for (int t = 0; t < NTYPES; t++) {
+		metric_key(types[t], key, sizeof(key));
+		snprintf(name, sizeof(name), "throughput.%s.read_kib_s", key);
+		emit(name, median(bw[t], rounds), cov(bw[t], rounds), "KiB/s");
+		snprintf(name, sizeof(name), "throughput.%s.peak_kib_s", key);
+		emit(name, median(peak[t], rounds), cov(peak[t], rounds),
+		     "KiB/s");
+		fprintf(res, "median %s %.6f\n", types[t],
+			median(peak[t], rounds));
+	}
+	/*
+	 * Ratios pair the samples of one round, so that what slowed a whole
+	 * round cancels; the checks use the peaks (see measure()).
+	 */
+	for (int t = 1; t < NTYPES; t++) {
+		metric_key(types[t], key, sizeof(key));
+		snprintf(name, sizeof(name), "throughput.ratio.%s_identity",
+			 key);
+		v = paired(name, peak[t], peak[0], rounds, NULL);
+		fprintf(res, "ratio %s %.6f\n", types[t], v);
+		snprintf(name, sizeof(name),
+			 "throughput.mean_ratio.%s_identity", key);
+		paired(name, bw[t], bw[0], rounds, NULL);
+		/* Over the type before it, for the ordering. */
+		v = paired(NULL, peak[t], peak[t - 1], rounds, &c);
+		fprintf(res, "step %s %.6f\n", types[t], v);
+		fprintf(res, "stepcov %s %.6f\n", types[t], c);
+	}
+	fflush(stdout);
+	ASSERT_EQ(0, fclose(res));
+}
+
+/* Medians; ratios pair the samples of one round; [0] of those unused. */
+struct tp_results {
+	double median[NTYPES];
+	double ratio[NTYPES]; /* over identity */
+	double step[NTYPES]; /* over the type before it */
+	double stepcov[NTYPES]; /* its spread over the rounds, % */
+};
+
+/* What alternating_rounds measured; false (and SKIP) if it did not. */
+static bool load_results(struct __test_metadata *_metadata,
+			 struct tp_results *r)
+{
+	char word[16], type[16];
+	int seen = 0;
+	double v;
+	FILE *f = fopen(RESULTS_FILE, "r");
+
+	if (!f)
+		SKIP(return false, "alternating_rounds measured nothing");
+	while (fscanf(f, "%15s %15s %lf", word, type, &v) == 3) {
+		for (int t = 0; t < NTYPES; t++) {
+			if (strcmp(type, types[t]))
+				continue;
+			if (!strcmp(word, "median"))
+				r->median[t] = v;
+			else if (!strcmp(word, "ratio"))
+				r->ratio[t] = v;
+			else if (!strcmp(word, "step"))
+				r->step[t] = v;
+			else
+				r->stepcov[t] = v;
+			seen++;
+		}
+	}
+	fclose(f);
+	if (seen != 4 * NTYPES - 3)
+		SKIP(return false, "%s is incomplete", RESULTS_FILE);
+	return true;
+}
+
+/* The baseline; false (and SKIP) without one, fails on a bad one. */
+static bool load_baseline(struct __test_metadata *_metadata,
+			  struct baseline *b)
+{
+	const char *path = getenv("IOG_BASELINE_FILE");
+	const char *name = getenv("IOG_BASELINE_NAME");
+	char err[512];
+
+	if (!path || !*path || access(path, F_OK))
+		SKIP(return false,
+			    "no baseline for this topology and kernel (%s)",
+			    name && *name ? name : "IOG_BASELINE_FILE unset");
+	if (baseline_load(path, b, err, sizeof(err))) {
+		TH_LOG("%s (%s)", err, name ? name : path);
+		EXPECT_TRUE(false);
+		return false;
+	}
+	return true;
+}
+
+TEST_F(tp, ordering)
+{
+	struct tp_results r = { 0 };
+	struct baseline b = { .ordering_tolerance = 0.15 };
+	const char *bf = getenv("IOG_BASELINE_FILE");
+
+	if (!load_results(_metadata, &r))
+		return;
+	if (bf && *bf && !access(bf, F_OK) && !load_baseline(_metadata, &b))
+		return;
+	TH_LOG("peak KiB/s (medians): identity %.0f, DMA-FQ %.0f, DMA %.0f",
+	       r.median[0], r.median[1], r.median[2]);
+	/*
+	 * Each type at most "within noise" faster than the one before it, by
+	 * the median of the ratios paired within a round: noise is the
+	 * baseline's ordering tolerance or twice the spread of those ratios
+	 * in this run, whichever is larger.
+	 */
+	for (int t = 1; t < NTYPES; t++) {
+		double tol = b.ordering_tolerance;
+
+		if (2 * r.stepcov[t] / 100 > tol)
+			tol = 2 * r.stepcov[t] / 100;
+		TH_LOG("%s/%s %.3f (CoV %.1f %%), allowed up to %.3f",
+		       types[t], types[t - 1], r.step[t], r.stepcov[t],
+		       1 + tol);
+		EXPECT_LE(r.step[t], 1 + tol)
+		TH_LOG("%s is %.0f %% faster than %s: beyond the noise "
+		       "(%.0f %%)",
+		       types[t], 100 * (r.step[t] - 1), types[t - 1],
+		       100 * tol);
+	}
+}
+
+static void check_ratio(struct __test_metadata *_metadata, int t)
+{
+	const struct baseline_ratio *br;
+	struct tp_results r = { 0 };
+	struct baseline b;
+	const char *name = getenv("IOG_BASELINE_NAME");
+
+	if (!load_results(_metadata, &r) || !load_baseline(_metadata, &b))
+		return;
+	br = baseline_find(&b, types[t], "identity");
+	if (!br)
+		SKIP(return, "%s has no ratio %s/identity",
+			    name ? name : "the baseline", types[t]);
+	TH_LOG("%s/identity %.3f, baseline %.3f +- %.0f %% (%s:%u)", types[t],
+	       r.ratio[t], br->expect, 100 * br->tolerance,
+	       name ? name : "baseline", br->line);
+	EXPECT_TRUE(baseline_ratio_ok(br, r.ratio[t]))
+	TH_LOG("%s/identity %.3f is outside %.3f .. %.3f", types[t],
+	       r.ratio[t], br->expect * (1 - br->tolerance),
+	       br->expect * (1 + br->tolerance));
+}
+
+TEST_F(tp, ratio_dma_fq_identity)
+{
+	check_ratio(_metadata, 1);
+}
+
+TEST_F(tp, ratio_dma_identity)
+{
+	check_ratio(_metadata, 2);
+}
+
+TEST_HARNESS_MAIN

@@ -1,0 +1,28 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# Sourced by tests/run.sh: the throughput suite (fio per default-domain
+# type) against its committed baseline, and the negative control: a
+# baseline that demands an impossible ratio must fail the run, naming it.
+
+integration q35-throughput-intel debian-6.12
+d=$(last_report)
+if grep -qE '^ +ok [0-9]+ tp\.ratio_dma_identity$' "$d/report.ktap" &&
+	grep -q 'throughput.ratio.dma_identity ' "$d/ktap.raw"; then
+	result pass "throughput: DMA/identity measured and within the committed baseline"
+else
+	result fail "throughput: DMA/identity measured and within the committed baseline" "report: $d"
+fi
+
+impossible=$work/impossible.baseline
+{
+	echo "# strict DMA three times faster than no translation at all"
+	echo "ratio DMA/identity 3.0 tolerance 5%"
+} >"$impossible"
+name="negative control: an impossible throughput baseline fails, naming the ratio"
+if check_run tp-impossible 1 TOPOLOGY=q35-throughput-intel KERNEL=debian-6.12 \
+	IOG_BASELINE="$impossible" &&
+	grep -qE '^ +not ok [0-9]+ tp\.ratio_dma_identity$' "$(last_report)/report.ktap" &&
+	grep -q 'DMA/identity [0-9.]* is outside 2.850 .. 3.150' "$work/tp-impossible.out"; then
+	result pass "$name"
+else
+	result fail "$name"
+fi
