@@ -56,10 +56,40 @@ finish_run()
 		echo "console=$run/console.log"
 		echo "started=$started"
 		echo "suites=${suites[*]}"
-	} >"$run/meta.txt"
+	} >"$run/.meta.txt.tmp"
+	mv -f "$run/.meta.txt.tmp" "$run/meta.txt"
 	[ -f "$deviations" ] && [ "${STRICT:-0}" = 0 ] && args+=(--deviations "$deviations")
 	"$report_tool" "${args[@]}"
 }
+
+# Ctrl-C or SIGTERM (to the process group, as from a terminal): the
+# launcher stops QEMU; what was collected stays, the run is reported with
+# status "interrupted", and the exit status is 128 + the signal.  Bash runs
+# this once the command in the foreground (launch.sh, image.sh, ...) has
+# returned.
+on_interrupt()
+{
+	trap '' INT TERM
+	note "interrupted by SIG$1"
+	if [ -n "${run:-}" ] && [ -d "$run" ]; then
+		if [ "$(cat "$run/status" 2>/dev/null)" != interrupted ]; then
+			echo interrupted >"$run/status"
+			echo "interrupted by signal $1" >"$run/status_detail"
+		fi
+		touch "$run/ktap.raw" "$run/console.log"
+		rm -f "$run"/*.img
+		t1=$(date +%s.%N)
+		t0=${t0:-$t1} started=${started:-} name=${name:-}
+		kernel_label=${kernel_label:-$kernel} kernel_release=${kernel_release:-}
+		cfg_hash=${cfg_hash:-} qemu_version=${qemu_version:-} accel=${accel:-none}
+		topology_file=${topology_file:-$run/topology.topo}
+		reproduce=${reproduce:-}
+		finish_run || true
+	fi
+	exit "$2"
+}
+trap 'on_interrupt INT 130' INT
+trap 'on_interrupt TERM 143' TERM
 
 if [ "$topology" = host ]; then
 	# Host mode: the same suite binaries, on the running kernel.

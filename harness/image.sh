@@ -199,13 +199,15 @@ key=$({
 } | sha)
 out=$IOG_CACHE/images/$key.cpio.gz
 if [ -f "$out" ]; then
+	# Newest again: the eviction below never takes an image in use.
+	touch "$out" 2>/dev/null || true
 	echo "$out"
 	exit 0
 fi
 
 mkdir -p "$IOG_CACHE/images"
 stage=$(mktemp -d "$IOG_CACHE/images/.stage.XXXXXX")
-trap 'rm -rf "$stage"' EXIT
+trap 'rm -rf "$stage" "${tmp:-}"' EXIT
 mkdir -p "$stage"/{bin,dev,proc,sys,tmp,suites,lib/modules,etc/iog}
 cp "$busybox" "$stage/bin/busybox"
 cp "$init" "$stage/init"

@@ -2,13 +2,20 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # Run one QEMU guest with a watchdog.
 #   console (ttyS0)  -> RUNDIR/console.log
-#   KTAP    (ttyS1)  -> RUNDIR/ktap.raw, echoed to stdout as it arrives
+#   KTAP    (ttyS1)  -> RUNDIR/ktap.raw, echoed to stdout as it arrives (on
+#                       a terminal: one progress line per suite instead)
 #   QMP              -> RUNDIR/qmp.sock (for suites that hot-plug); the
 #                       requests relayed for the guest -> RUNDIR/qmp.log
 # A guest that hangs past TIMEOUT seconds, panics, or is interrupted is
 # stopped; RUNDIR/status then says why (completed, timeout, crashed,
 # error, interrupted) and RUNDIR/status_detail gives the evidence.  The
 # launcher never waits longer than TIMEOUT plus a few seconds.
+#
+# A guest cannot fill the disk through its serial ports: console.log keeps
+# the first IOG_CONSOLE_MAX bytes (default 8 MiB) and the last
+# IOG_CONSOLE_TAIL (default 1 MiB) of the console, ktap.raw the first
+# IOG_KTAP_MAX bytes (default 32 MiB) of the KTAP channel; a line in the
+# file says what was dropped.
 #
 # Usage: launch.sh RUNDIR TIMEOUT ACCEL QEMU-ARG...
 set -uo pipefail
@@ -18,20 +25,137 @@ run=${1:?usage: launch.sh RUNDIR TIMEOUT ACCEL QEMU-ARG...}
 timeout_s=$2
 accel=$3
 shift 3
+console_max=${IOG_CONSOLE_MAX:-8388608}
+console_tail=${IOG_CONSOLE_TAIL:-1048576}
+ktap_max=${IOG_KTAP_MAX:-33554432}
+for v in "$console_max" "$console_tail" "$ktap_max"; do
+	[[ $v =~ ^[0-9]+$ ]] ||
+		die "IOG_CONSOLE_MAX, IOG_CONSOLE_TAIL, IOG_KTAP_MAX want a number of bytes, got '$v'"
+done
+
+# capture NAME FILE MAX KEEP NOTE: QEMU writes a serial port into the FIFO
+# RUNDIR/.NAME.out (a "pipe" chardev; it also opens .NAME.in, which stays
+# empty).  A reader in the background copies the first MAX bytes into FILE;
+# of the rest it keeps the last KEEP bytes, after a line NOTE ... saying
+# that bytes were dropped.  The reader ignores SIGINT and SIGTERM: on a
+# Ctrl-C it drains the FIFO until QEMU is gone, so nothing QEMU wrote is
+# lost.  Sets capture_pid.
+capture()
+{
+	local name=$1 file=$2 max=$3 keep=$4 note=$5 fifo=$run/.$1
+	rm -f "$fifo.in" "$fifo.out"
+	mkfifo -m 600 "$fifo.in" "$fifo.out" || die "cannot make FIFOs $fifo.in and .out"
+	(
+		trap '' INT TERM
+		rest=$fifo.rest
+		head -c "$max"
+		if [ "$keep" -gt 0 ]; then
+			tail -c "$keep" >"$rest"
+			n=$(wc -c <"$rest")
+			[ "$n" -lt "$keep" ] ||
+				printf '\n%s output beyond the first %s bytes dropped; the last %s follow\n' \
+					"$note" "$max" "$n"
+			cat "$rest"
+			rm -f "$rest"
+		else
+			n=$(wc -c)
+			[ "$n" -eq 0 ] ||
+				printf '\n%s %s bytes beyond the first %s dropped\n' "$note" "$n" "$max"
+		fi
+	) <"$fifo.out" >"$file" &
+	capture_pid=$!
+}
+
+# progress: one line per suite as its result arrives, for a person at a
+# terminal:  [2/5] grouping ............ ok    14 passed, 1 skipped  (3.1 s)
+# The time is from the previous suite's result (the first: from the plan
+# line, once the guest is up).  Input: the KTAP stream; other lines are
+# ignored.
+now_us()
+{
+	local t=${EPOCHREALTIME//[.,]/}
+	echo $((10#$t))
+}
+progress()
+{
+	local line total= n=0 pass=0 fail=0 skip=0 t0 t_last t dt verdict name pad counts
+	local re_plan='^1\.\.([0-9]{1,9})([^0-9]|$)'
+	local re_sub='^    (not )?ok [0-9]+'
+	local re_top='^(not )?ok ([0-9]+)( +([^#]*[^#[:space:]]))?[[:space:]]*(#[[:space:]]*([A-Za-z]+))?'
+	t0=$(now_us)
+	t_last=$t0
+	while IFS= read -r line; do
+		if [ -z "$total" ] && [[ $line =~ $re_plan ]]; then
+			total=${BASH_REMATCH[1]}
+			t_last=$(now_us)
+			dt=$(((t_last - t0) / 100000))
+			printf 'guest up after %d.%d s, %s suite%s\n' $((dt / 10)) $((dt % 10)) \
+				"$total" "$([ "$total" = 1 ] || echo s)"
+		elif [[ $line =~ $re_sub ]]; then
+			if [ -n "${BASH_REMATCH[1]}" ]; then
+				fail=$((fail + 1))
+			elif [[ ${line^^} == *'# SKIP'* ]]; then
+				skip=$((skip + 1))
+			else
+				pass=$((pass + 1))
+			fi
+		elif [[ $line =~ $re_top ]]; then
+			n=$((n + 1))
+			name=${BASH_REMATCH[4]:-#${BASH_REMATCH[2]}}
+			verdict=ok
+			case ${BASH_REMATCH[1]}${BASH_REMATCH[6]^^} in
+			*SKIP) verdict=SKIP ;;
+			*TODO | *XFAIL) verdict=XFAIL ;;
+			not*TIMEOUT) verdict=TIMEOUT ;;
+			not*ERROR) verdict=ERROR ;;
+			not*) verdict=FAIL ;;
+			esac
+			counts=
+			[ $pass -eq 0 ] || counts="$pass passed"
+			[ $fail -eq 0 ] || counts="${counts:+$counts, }$fail failed"
+			[ $skip -eq 0 ] || counts="${counts:+$counts, }$skip skipped"
+			t=$(now_us)
+			dt=$(((t - t_last) / 100000))
+			t_last=$t
+			pad=
+			[ ${#name} -ge 24 ] || printf -v pad '%*s' $((24 - ${#name})) ''
+			printf '[%d/%s] %s %s %-7s %s  (%d.%d s)\n' "$n" "${total:-?}" \
+				"$name" "${pad// /.}" "$verdict" "${counts:-no tests}" \
+				$((dt / 10)) $((dt % 10))
+			pass=0 fail=0 skip=0
+		fi
+	done
+	if [ -z "$total" ]; then
+		echo "no KTAP plan from the guest"
+	elif [ "$n" -lt "$total" ]; then
+		echo "the guest's output ended after $n of $total suites"
+	fi
+}
 
 : >"$run/console.log"
 : >"$run/ktap.raw"
+capture console "$run/console.log" "$console_max" "$console_tail" '[launch.sh]'
+con_pid=$capture_pid
+capture ktap "$run/ktap.raw" "$ktap_max" 0 '# launch.sh:'
+ktap_pid=$capture_pid
 qemu-system-x86_64 -accel "$accel" -nodefaults -no-user-config \
 	-display none -no-reboot \
-	-chardev "file,id=con,path=$run/console.log" -serial chardev:con \
-	-chardev "file,id=ktap,path=$run/ktap.raw" -serial chardev:ktap \
+	-chardev "pipe,id=con,path=$run/.console" -serial chardev:con \
+	-chardev "pipe,id=ktap,path=$run/.ktap" -serial chardev:ktap \
 	-qmp "unix:$run/qmp.sock,server=on,wait=off" \
 	"$@" </dev/null >"$run/qemu.stderr" 2>&1 &
 qpid=$!
 echo $qpid >"$run/qemu.pid"
 
-# Echo KTAP lines as they arrive; tail exits by itself once QEMU is gone.
-tail -n +1 -s 0.2 --pid=$qpid -f "$run/ktap.raw" 2>/dev/null | tr -d '\r' &
+# Echo KTAP lines as they arrive, without terminal control characters;
+# tail exits by itself once the KTAP reader is done (after QEMU).
+if [ -t 1 ]; then
+	show=progress
+else
+	show=cat
+fi
+tail -n +1 -s 0.2 --pid=$ktap_pid -f "$run/ktap.raw" 2>/dev/null |
+	stdbuf -oL tr -d '\000-\010\013-\037\177' | $show &
 tpid=$!
 
 # QMP relay.  A guest suite that needs the host to hot-plug (teardown)
@@ -101,6 +225,8 @@ stop_qemu()
 }
 on_signal()
 {
+	# A second signal changes nothing; the stop below is bounded.
+	trap "" INT TERM
 	status=interrupted
 	detail="interrupted by signal $1"
 	stop_qemu
@@ -131,7 +257,19 @@ while kill -0 $qpid 2>/dev/null; do
 done
 wait $qpid 2>/dev/null
 qrc=$?
+# The readers end at QEMU's end of file; one whose FIFO QEMU never opened
+# (it failed first) is woken by a writer that closes at once.  Bounded.
+for f in "$run/.console.out" "$run/.ktap.out"; do
+	: 1<>"$f"
+done
+for _ in $(seq 50); do
+	kill -0 $con_pid 2>/dev/null || kill -0 $ktap_pid 2>/dev/null || break
+	sleep 0.1
+done
+kill $con_pid $ktap_pid 2>/dev/null
+wait $con_pid $ktap_pid 2>/dev/null
 wait $tpid 2>/dev/null
+rm -f "$run"/.console.in "$run"/.console.out "$run"/.ktap.in "$run"/.ktap.out
 if [ -n "$qmp_pid" ]; then
 	kill "$qmp_pid" 2>/dev/null
 	wait "$qmp_pid" 2>/dev/null

@@ -547,12 +547,38 @@ out:
 	return r;
 }
 
-/* Plan and child checks, bottom up. */
+/*
+ * KTAP numbers the results of a level 1, 2, 3 ... in order.  A result
+ * numbered otherwise (two writers interleaved, a line lost, a stream
+ * replayed) is an ERROR, so that a garbled stream never passes.
+ */
+static int report_check_sequence(struct ktap_node *n)
+{
+	char why[96];
+
+	for (size_t i = 0; i < n->nchildren; i++) {
+		struct ktap_node *c = n->children[i];
+
+		if (c->number == (int)i + 1 || c->result == KTAP_TIMEOUT ||
+		    c->result == KTAP_ERROR)
+			continue;
+		snprintf(why, sizeof(why),
+			 "out of sequence: numbered %d, expected %zu", c->number,
+			 i + 1);
+		if (report_set(c, KTAP_ERROR, why))
+			return -1;
+	}
+	return 0;
+}
+
+/* Plan, sequence and child checks, bottom up. */
 static int report_fix_results(struct ktap_node *n)
 {
 	size_t bad = 0;
 	char why[128];
 
+	if (report_check_sequence(n))
+		return -1;
 	for (size_t i = 0; i < n->nchildren; i++) {
 		if (report_fix_results(n->children[i]))
 			return -1;
@@ -573,10 +599,10 @@ static int report_fix_results(struct ktap_node *n)
 	return 0;
 }
 
-static int report_add_run_node(struct ktap_node *root, enum ktap_result res,
-			       const char *reason)
+static int report_add_run_node(struct ktap_node *root, const char *name,
+			       enum ktap_result res, const char *reason)
 {
-	struct ktap_node *n = ktap_node_new("run");
+	struct ktap_node *n = ktap_node_new(name);
 
 	if (!n)
 		return -1;
@@ -612,16 +638,27 @@ int report_complete(struct ktap_node *root, const struct report_meta *m)
 		    ktap_add_diag(root->children[root->nchildren - 1], why))
 			return -1;
 	}
+	/* ... or fewer than it reports. */
+	if (root->plan >= 0 && streamed > (size_t)root->plan) {
+		snprintf(why, sizeof(why),
+			 "the guest planned %d suites, %zu reported",
+			 root->plan, streamed);
+		if (report_add_run_node(root, "(unplanned suites)", KTAP_ERROR,
+					why))
+			return -1;
+	}
+	if (report_check_sequence(root))
+		return -1;
 	for (size_t i = 0; i < root->nchildren; i++)
 		if (report_fix_results(root->children[i]))
 			return -1;
 	if (!root->nchildren)
 		return report_add_run_node(
-			root, x.completed ? KTAP_ERROR : x.res,
+			root, "run", x.completed ? KTAP_ERROR : x.res,
 			x.completed ? "no test results in the guest output"
 				    : x.reason);
 	if (!x.completed && !x.applied)
-		return report_add_run_node(root, x.res, x.reason);
+		return report_add_run_node(root, "run", x.res, x.reason);
 	return 0;
 }
 

@@ -244,6 +244,43 @@ TEST(plan_mismatch)
 	ASSERT_EQ(0, leaks());
 }
 
+/* Two writers on one channel: repeated numbers, more suites than planned. */
+TEST(interleaved_stream)
+{
+	struct ktap_node *root;
+	struct report_counts c;
+
+	root = completed("KTAP version 1\nKTAP version 1\n1..2\n1..2\n"
+			 "    1..1\n    ok 1 a.x\nok 1 a\n"
+			 "    1..1\n    ok 1 b.x\nok 1 b\n"
+			 "ok 2 a\nok 2 b\n# iog: done\n",
+			 "status=completed\nsuites=a b\n");
+	ASSERT_NE(NULL, root);
+	ASSERT_EQ(5, root->nchildren);
+	EXPECT_EQ(KTAP_PASS, root->children[0]->result);
+	EXPECT_EQ(KTAP_ERROR, root->children[1]->result);
+	EXPECT_STREQ("out of sequence: numbered 1, expected 2",
+		     root->children[1]->reason);
+	EXPECT_EQ(KTAP_ERROR, root->children[3]->result);
+	EXPECT_STREQ("(unplanned suites)", root->children[4]->name);
+	EXPECT_STREQ("the guest planned 2 suites, 4 reported",
+		     root->children[4]->reason);
+	report_count(root, &c);
+	EXPECT_FALSE(report_counts_pass(&c));
+	ktap_free(root);
+
+	/* Nested results out of order fail their suite. */
+	root = completed("    1..2\n    ok 2 y\n    ok 1 x\nok 1 s\n",
+			 "status=completed\nsuites=s\n");
+	ASSERT_NE(NULL, root);
+	EXPECT_EQ(KTAP_ERROR, root->children[0]->children[0]->result);
+	EXPECT_EQ(KTAP_FAIL, root->children[0]->result);
+	report_count(root, &c);
+	EXPECT_FALSE(report_counts_pass(&c));
+	ktap_free(root);
+	ASSERT_EQ(0, leaks());
+}
+
 TEST(ok_suite_with_failing_child)
 {
 	struct ktap_node *root;

@@ -1,0 +1,260 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# Sourced by tests/run.sh: hostile guests, interrupts, parallel runs and
+# what a person reads on a terminal.
+#
+# A hostile guest runs one of tests/hostile/*.sh as its init instead of
+# the package's: the script travels on the kernel command line (comments
+# dropped, base64), so the image and the harness stay as they are.  Each
+# must end as a failed or TIMEOUT run within its timeout, with a report
+# that says why, its console kept, and no QEMU left behind.
+
+# hostile_topo NAME: a small topology (no IOMMU, no devices, one expected
+# suite) whose init is tests/hostile/NAME.sh.  Prints its path.
+hostile_topo()
+{
+	local f=$work/hostile-$1.topo script
+	script=$(grep -v -E '^[[:space:]]*#' "tests/hostile/$1.sh" | base64 -w0)
+	{
+		echo "name hostile-$1"
+		echo "machine q35"
+		echo "iommu none"
+		echo "memory 256"
+		echo "suites grouping"
+		echo "append rdinit=/bin/busybox -- sh -c \"echo $script |" \
+			"/bin/busybox base64 -d >/hostile; . /hostile\""
+	} >"$f"
+	echo "$f"
+}
+
+# run_settled DIR: nothing runs any more with DIR on its command line (QEMU,
+# the capture readers), no FIFO or temporary file is left in DIR, and its
+# report.json is whole (iog-compare parses it strictly).
+run_settled()
+{
+	local d=${1%/}
+	if pgrep -f "$d" >/dev/null; then
+		echo "# still running: $(pgrep -af "$d" | head -n 3)"
+		return 1
+	fi
+	if [ -n "$(find "$d" -maxdepth 1 \( -type p -o -name '*.tmp' -o -name '.*.rest' \))" ]; then
+		echo "# left behind: $(find "$d" -maxdepth 1 \( -type p -o -name '*.tmp' -o -name '.*.rest' \))"
+		return 1
+	fi
+	if ! build/host/iog-compare "$d" "$d" >/dev/null 2>"$work/settled.err"; then
+		echo "# report.json does not parse: $(head -n 1 "$work/settled.err")"
+		return 1
+	fi
+	return 0
+}
+
+# hostile NAME TIMEOUT STATUS WHY [ENV...]: boot tests/hostile/NAME.sh;
+# make check must fail within TIMEOUT + 30 s; report.json has STATUS and
+# verdict fail; report.ktap has the text WHY; console.log is not empty.
+# Sets hostile_dir.
+hostile()
+{
+	local name=$1 tmo=$2 status=$3 why=$4 t0 d
+	shift 4
+	hostile_dir=
+	t0=$SECONDS
+	if ! check_run "hostile-$name" 1 TOPOLOGY="$(hostile_topo "$name")" \
+		KERNEL=debian-6.12 TIMEOUT="$tmo" "$@"; then
+		echo "# make check did not fail"
+		return 1
+	fi
+	if [ $((SECONDS - t0)) -gt $((tmo + 30)) ]; then
+		echo "# took $((SECONDS - t0)) s with TIMEOUT=$tmo"
+		return 1
+	fi
+	d=$(last_report)
+	hostile_dir=$d
+	case $d in
+	*/hostile-"$name"-*) ;;
+	*) echo "# no run directory for hostile-$name (newest: $d)"; return 1 ;;
+	esac
+	if ! grep -q "\"status\": *\"$status\"" "$d/report.json" ||
+		! grep -q '"verdict": *"fail"' "$d/report.json"; then
+		echo "# report.json: $(grep -E '"(status|status_detail|verdict)"' "$d/report.json" | tr -d '\n')"
+		return 1
+	fi
+	if ! grep -q -F -- "$why" "$d/report.ktap"; then
+		echo "# report.ktap does not say '$why':"
+		grep -a -E '^ *(not )?ok ' "$d/report.ktap" | head -n 10 | sed 's/^/#   /'
+		return 1
+	fi
+	[ -s "$d/console.log" ] || { echo "# console.log is empty"; return 1; }
+	run_settled "$d"
+}
+
+name="hostile guest: binary garbage on the KTAP channel is a failed run"
+if hostile garbage 60 error 'guest powered off before finishing its suites' &&
+	grep -q '^not ok [0-9]* grouping # ERROR' "$hostile_dir/report.ktap"; then
+	result pass "$name"
+else
+	result fail "$name" "${hostile_dir:-no run}"
+fi
+
+name="hostile guest: KTAP cut short (plans 5, reports 2) is a failed run"
+if hostile truncated 60 error 'the guest planned 5 suites, 2 reported' &&
+	grep -q 'not ok 2 sysfs_layout # ERROR plan mismatch: planned 3, got 1' \
+		"$hostile_dir/report.ktap"; then
+	result pass "$name"
+else
+	result fail "$name" "${hostile_dir:-no run}"
+fi
+
+# The launcher counts this run completed ("# iog: done" came): only the
+# report's reading of the stream can fail it.
+name="hostile guest: interleaved, garbled KTAP is a failed run"
+if hostile interleaved 60 completed 'out of sequence: numbered' &&
+	grep -q '(unplanned suites) # ERROR the guest planned 2 suites' \
+		"$hostile_dir/report.ktap"; then
+	result pass "$name"
+else
+	result fail "$name" "${hostile_dir:-no run}"
+fi
+
+# 1 MiB of head and 64 KiB of tail: the flood passes that in seconds.
+name="hostile guest: a console flood is capped and ends as TIMEOUT"
+cap=1048576 keep=65536
+if hostile flood 20 timeout 'guest did not finish within 20s' \
+	IOG_CONSOLE_MAX=$cap IOG_CONSOLE_TAIL=$keep &&
+	[ "$(stat -c %s "$hostile_dir/console.log")" -le $((cap + keep + 200)) ] &&
+	grep -q '^\[launch.sh\] output beyond the first 1048576 bytes dropped' \
+		"$hostile_dir/console.log" &&
+	tail -n 2 "$hostile_dir/console.log" | grep -q 'flood flood'; then
+	result pass "$name"
+else
+	result fail "$name" "${hostile_dir:-no run}: console.log $(stat -c %s "$hostile_dir/console.log" 2>/dev/null) bytes"
+fi
+
+# --- interrupts ------------------------------------------------------------
+# A small real topology: q35-acs checked by the grouping suite only.
+mkdir -p "$work/small"
+for t in q35-acs q35-noacs; do
+	{ cat "topologies/$t.topo"; echo "suites grouping"; } >"$work/small/$t.topo"
+done
+
+# interrupt NAME SIGNAL WAIT-FOR: start make check in a process group of its
+# own (job control on, so SIGINT is not ignored in the background, as it
+# is on a terminal), wait until the run directory holds WAIT-FOR (a file
+# that exists and is not empty), send SIGNAL to the whole group, as a
+# terminal's Ctrl-C does, and wait for make (at most 60 s).  Sets irc (the
+# exit status), idir (the run directory) and isecs (seconds from the
+# signal to the end).
+interrupt()
+{
+	local name=$1 sig=$2 want=$3 pid i t0
+	irc= idir= isecs=
+	ls -d "$RESULTS"/*/ 2>/dev/null | sort >"$work/$name.before"
+	set -m
+	env TOPOLOGY="$work/small/q35-acs.topo" KERNEL=debian-6.12 \
+		make -s --no-print-directory check >"$work/$name.out" 2>&1 &
+	pid=$!
+	set +m
+	for i in $(seq 600); do
+		idir=$(ls -d "$RESULTS"/*/ 2>/dev/null | sort | comm -13 "$work/$name.before" - | head -n 1)
+		[ -n "$idir" ] && [ -s "$idir/$want" ] && break
+		kill -0 $pid 2>/dev/null || break
+		sleep 0.1
+	done
+	t0=$SECONDS
+	kill "-$sig" -- "-$pid" 2>/dev/null
+	for i in $(seq 600); do
+		kill -0 $pid 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -0 $pid 2>/dev/null && kill -KILL -- "-$pid"
+	wait $pid
+	irc=$?
+	isecs=$((SECONDS - t0))
+}
+
+# interrupted_ok: the run was stopped, reported as interrupted, nothing left.
+interrupted_ok()
+{
+	local d=${idir%/}
+	[ -n "$d" ] || { echo "# no run directory appeared"; return 1; }
+	[ "$irc" != 0 ] || { echo "# make check exited 0"; return 1; }
+	[ "$isecs" -le 20 ] || { echo "# took $isecs s to stop"; return 1; }
+	grep -qx 'status=interrupted' "$d/meta.txt" ||
+		{ echo "# meta.txt: $(grep '^status' "$d/meta.txt" | tr '\n' ' ')"; return 1; }
+	grep -q '"status": *"interrupted"' "$d/report.json" &&
+		grep -q '"verdict": *"fail"' "$d/report.json" ||
+		{ echo "# report.json does not say interrupted"; return 1; }
+	grep -q 'interrupted by signal' "$d/report.ktap" ||
+		{ echo "# report.ktap does not say interrupted"; return 1; }
+	[ -f "$d/ktap.raw" ] && [ -f "$d/console.log" ] ||
+		{ echo "# ktap.raw or console.log missing"; return 1; }
+	run_settled "$d"
+}
+
+name="Ctrl-C (SIGINT to make's group) mid-boot stops QEMU, keeps the console, reports interrupted"
+interrupt sigint INT console.log
+if interrupted_ok && [ -s "$idir/console.log" ] &&
+	grep -q 'Linux version' "$idir/console.log"; then
+	result pass "$name"
+else
+	result fail "$name" "exit $irc, ${isecs}s, ${idir:-no run}"
+fi
+
+# SIGTERM as soon as the run directory exists: before QEMU or during its
+# start, whichever comes first; the run is still reported.
+name="SIGTERM to make's group early in a run reports it interrupted, no QEMU left"
+interrupt sigterm TERM topology.topo
+if interrupted_ok; then
+	result pass "$name"
+else
+	result fail "$name" "exit $irc, ${isecs}s, ${idir:-no run}"
+fi
+
+# --- parallel runs ---------------------------------------------------------
+# Three make check at once, two of one topology (started together, so they
+# want the same run directory name in the same second) and one of
+# another: three run directories, each with its own complete, passing
+# report; each QEMU booted a whole image.  The third runs on a terminal
+# (script(1)) and prints one progress line per suite, not the KTAP stream.
+name="three make check at once: own run directories, complete reports"
+tty_name="on a terminal make check prints a progress line per suite"
+ls -d "$RESULTS"/*/ 2>/dev/null | sort >"$work/par.before"
+pids=()
+for i in 1 2; do
+	env TOPOLOGY="$work/small/q35-acs.topo" KERNEL=debian-6.12 \
+		make -s --no-print-directory check >"$work/par$i.out" 2>&1 &
+	pids+=($!)
+done
+script -qefc "env TOPOLOGY='$work/small/q35-noacs.topo' KERNEL=debian-6.12 make -s --no-print-directory check" \
+	/dev/null >"$work/par3.out" 2>&1 </dev/null &
+pids+=($!)
+prc=0
+for p in "${pids[@]}"; do
+	wait "$p" || prc=$?
+done
+mapfile -t new_dirs < <(ls -d "$RESULTS"/*/ 2>/dev/null | sort | comm -13 "$work/par.before" -)
+why=
+[ "$prc" = 0 ] || why="a make check exited $prc"
+[ ${#new_dirs[@]} -eq 3 ] || why="${why:+$why; }${#new_dirs[@]} new run directories"
+[ "$(ls -d "$RESULTS"/q35-acs-debian-6.12-*/ | wc -l)" -ge 2 ] || why="${why:+$why; }not two q35-acs runs"
+for d in "${new_dirs[@]}"; do
+	grep -q '"status": *"completed"' "$d/report.json" &&
+		grep -q '"verdict": *"pass"' "$d/report.json" ||
+		why="${why:+$why; }$d did not pass"
+	run_settled "$d" >/dev/null || why="${why:+$why; }$d not settled"
+	initrd=$(grep -o -- '-initrd [^ ]*' "$d/qemu.cmd" | cut -d' ' -f2)
+	gzip -t "$initrd" 2>/dev/null || why="${why:+$why; }$d: initrd $initrd is not whole"
+done
+for i in 1 2 3; do
+	grep -q ' -> .*report.md' "$work/par$i.out" || why="${why:+$why; }run $i printed no summary"
+done
+if [ -z "$why" ]; then
+	result pass "$name"
+else
+	result fail "$name" "$why"
+fi
+if grep -qE '^\[1/1\] grouping \.+ ok +[0-9]+ passed.*\([0-9]+\.[0-9] s\)' "$work/par3.out" &&
+	! grep -qE '^ +(not )?ok [0-9]' "$work/par3.out" &&
+	grep -qE '^    ok [0-9]+ ' "$work/par1.out"; then
+	result pass "$tty_name"
+else
+	result fail "$tty_name" "$(tr -d '\r' <"$work/par3.out" | tail -n 4 | tr '\n' '|')"
+fi
