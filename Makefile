@@ -34,6 +34,9 @@ NPROC := $(shell nproc 2>/dev/null || echo 2)
 B := build
 KSFT_DIR := $(IOG_CACHE)/kselftest-6.12
 KSFT_H := $(KSFT_DIR)/kselftest_harness.h
+# The 6.12 UAPI (linux/iommufd.h, vfio.h): Debian 12's linux-libc-dev is 6.1's.
+UAPI_DIR := $(IOG_CACHE)/uapi-6.12
+UAPI_H := $(UAPI_DIR)/linux/iommufd.h
 
 # -D_GNU_SOURCE: the guest suites use asprintf, openat and friends.
 CFLAGS_BASE := -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -Iharness/lib -g
@@ -43,7 +46,7 @@ KSFT_CFLAGS := -isystem $(KSFT_DIR)
 HOST_CFLAGS := $(CFLAGS_BASE) -O2
 # Guest suites link the model, hence libpci; Debian ships no libpci.a, so
 # they are dynamic and the image builder carries their libraries.
-GUEST_CFLAGS := $(CFLAGS_BASE) -O2
+GUEST_CFLAGS := $(CFLAGS_BASE) -O2 -isystem $(UAPI_DIR)
 SAN_CFLAGS := $(CFLAGS_BASE) -O1 -fno-omit-frame-pointer \
 	-fsanitize=address,undefined -fno-sanitize-recover=all
 
@@ -72,6 +75,9 @@ unit-tests: $(UNIT_TESTS)
 $(KSFT_H):
 	harness/kselftest.sh "$(KSFT_DIR)"
 
+$(UAPI_H):
+	harness/uapi.sh "$(UAPI_DIR)"
+
 # The library and the model are compiled once per flavour into an archive
 # that every program of that flavour links.
 LIB_OBJS = $(patsubst %.c,$(B)/obj/$(1)/%.o,$(LIB_SRCS) $(MODEL_SRCS))
@@ -94,7 +100,7 @@ $(B)/host/%: harness/%.c $(LIB_HDRS) $(MODEL_HDRS) $(B)/libiog-opt.a
 	@mkdir -p $(@D)
 	$(CC) $(HOST_CFLAGS) -Iharness/model -o $@ $< $(B)/libiog-opt.a $(PCI_LIBS) -lm
 
-$(B)/guest/%: suites/%.c $(wildcard suites/*.h) $(wildcard drivers/*/*.[ch]) $(LIB_HDRS) $(MODEL_HDRS) $(B)/libiog-opt.a $(KSFT_H)
+$(B)/guest/%: suites/%.c $(wildcard suites/*.h) $(wildcard drivers/*/*.[ch]) $(LIB_HDRS) $(MODEL_HDRS) $(B)/libiog-opt.a $(KSFT_H) $(UAPI_H)
 	@mkdir -p $(@D)
 	$(CC) $(GUEST_CFLAGS) $(KSFT_CFLAGS) -Isuites -Iharness/model -o $@ $< $(B)/libiog-opt.a $(PCI_LIBS) -lm
 
