@@ -17,8 +17,9 @@
 # One line per target: "fuzz_T: N executions in S s: ok" or the failure
 # and where its input was saved.  Exit status 1 if any target failed.
 #
-# FUZZ_BIN_DIR (default build/fuzz) and FUZZ_CRASH_DIR (default
-# fuzz/crashes) point elsewhere for the harness's own negative control;
+# FUZZ_BIN_DIR (default build/fuzz), FUZZ_CRASH_DIR (default fuzz/crashes)
+# and FUZZ_ARTIFACT_DIR (default build/fuzz/artifacts: the failing inputs)
+# point elsewhere for the harness's own negative control;
 # FUZZ_EXTRA_SEEDS names a directory whose files join every seed corpus.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -26,6 +27,8 @@ cd "$top"
 
 bin_dir=${FUZZ_BIN_DIR:-build/fuzz}
 crash_dir=${FUZZ_CRASH_DIR:-fuzz/crashes}
+# Inputs that fail are kept here, also after make test removes its corpus.
+art_dir=${FUZZ_ARTIFACT_DIR:-build/fuzz/artifacts}
 fixtures=tests/fixtures
 
 all_targets()
@@ -209,7 +212,7 @@ fuzz | short)
 			rm -rf "$corpus"
 		fi
 		seed "$t" "$corpus"
-		run_one "$t" "$corpus" "$base/artifacts/$t" "$base/log/$t.log" \
+		run_one "$t" "$corpus" "$art_dir/$t" "$base/log/$t.log" \
 			-max_total_time="$secs" || rc=1
 	done
 	;;
@@ -220,7 +223,7 @@ runs)
 		corpus=build/fuzz/corpus/$t
 		seed "$t" "$corpus"
 		mkdir -p build/fuzz/log
-		run_one "$t" "$corpus" build/fuzz/artifacts/$t \
+		run_one "$t" "$corpus" "$art_dir/$t" \
 			build/fuzz/log/$t-runs.log -runs="$n" ${FUZZ_MAX_S:+-max_total_time=$FUZZ_MAX_S} || rc=1
 	done
 	;;

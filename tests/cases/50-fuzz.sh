@@ -53,6 +53,7 @@ fuzz_case()
 	cp "$st/seeds/marker" "$st/crashes/topo/marker"
 	local short_rc replay_rc
 	FUZZ_BIN_DIR=build/fuzz/selftest FUZZ_EXTRA_SEEDS=$st/seeds \
+		FUZZ_ARTIFACT_DIR=$st/artifacts \
 		fuzz/run.sh short 5 "$st" topo >"$st/short.out" 2>&1
 	short_rc=$?
 	FUZZ_BIN_DIR=build/fuzz/selftest FUZZ_CRASH_DIR=$st/crashes \
