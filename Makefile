@@ -62,7 +62,7 @@ SUITES := $(patsubst suites/%.c,$(B)/guest/%,$(wildcard suites/*.c))
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(B)/san/%,$(wildcard tests/unit/test_*.c))
 
 .PHONY: all build host-tools suites unit-tests check test bench deps help \
-	clean format install matrix compare
+	clean format install matrix compare lava-job test-lava
 
 all: build
 
@@ -141,6 +141,20 @@ bench:
 	@$(MAKE) --no-print-directory -j$(NPROC) build
 	@harness/bench.sh
 
+# A LAVA job for TOPOLOGY on KERNEL (qemu device type), or BOARD=name for a
+# lab board in host mode: results/lava-<...>/ (job.yaml, testdef.yaml,
+# device.yaml).
+lava-job:
+	@harness/deps.sh
+	@$(MAKE) --no-print-directory -j$(NPROC) build
+	@harness/lava-job.sh
+
+# The TOPOLOGY (default q35-acs) job run by lava-run on this machine (root).
+test-lava:
+	@harness/deps.sh test
+	@$(MAKE) --no-print-directory -j$(NPROC) build
+	@harness/test-lava.sh
+
 PREFIX ?= /usr/local
 
 # iogroups for a live machine or a lab board.
@@ -161,6 +175,9 @@ help:
 	@echo '  matrix     every topology x {debian-6.1, debian-6.12} (+ KERNEL=bzImage), nproc runs at a time'
 	@echo '  compare    BASE=dir NEW=dir [TOLERANCE=pct]: new failures, fixes, skips, measurements (exit 1 on a regression)'
 	@echo '  bench      throughput per domain type, VFIO map/unmap rates, run wall time: one Markdown table each (BENCH_RUNS=5, BENCH_PARTS, BENCH_KERNELS)'
+	@echo '  lava-job   write a LAVA job for TOPOLOGY on KERNEL (qemu device type) into results/lava-*/'
+	@echo '             BOARD=devicetype [REPO=url]: the host-mode job for a lab board instead'
+	@echo '  test-lava  run the TOPOLOGY (default q35-acs) LAVA job with lava-run here (root); exit 1 on a failed case'
 	@echo '  build      host tools (build/host) and guest suites (build/guest)'
 	@echo '  install    install iogroups into $(PREFIX)/bin (default /usr/local)'
 	@echo '  deps       install missing Debian packages (as root) or print the command'

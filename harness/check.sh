@@ -19,7 +19,7 @@ results=${RESULTS:-$IOG_TOP/results}
 deviations=$IOG_TOP/suites/known-deviations
 # Suites that change nothing on the machine; the only ones host mode runs
 # unless DESTRUCTIVE=1.
-host_safe_suites="sysfs_layout grouping"
+host_safe_suites="sysfs_layout grouping abi_doc"
 
 # A run directory of its own; never reuse another run's.
 make_run_dir()
@@ -103,6 +103,9 @@ if [ "$topology" = host ]; then
 	done
 	run=$(make_run_dir "host-$(hostname -s)")
 	note "host mode on $(uname -r) -> $run"
+	# The running kernel's ABI documentation, if there is any (abi_doc).
+	"$IOG_TOP/harness/abi-docs.sh" host "$run/abi" || note "no ABI documentation; abi_doc will skip"
+	export IOG_ABI_DIR=$run/abi
 	started=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 	t0=$(date +%s.%N)
 	"$IOG_TOP/harness/run-suites.sh" "$IOG_BUILD/guest" "${suites[@]}" |
@@ -237,6 +240,9 @@ else
 		fi
 		echo "export IOG_BASELINE_NAME='${baseline#"$IOG_TOP"/}'"
 	} >"$conf/env"
+	# The kernel's own ABI documentation, for abi_doc (/etc/iog/abi).
+	"$IOG_TOP/harness/abi-docs.sh" "$kernel_label" "$conf/abi" "$kernel_image" ||
+		note "no ABI documentation for $kernel_label; abi_doc will skip"
 	# The test module (drivers/iog_groups), built against this kernel's
 	# headers; without it the suites that need it skip and say why.
 	kbuild=

@@ -20,6 +20,10 @@ confdir=$1 moddir=$2 modules=$3 suites=$4 kimage=${5:-}
 busybox=/bin/busybox
 init=$IOG_TOP/harness/guest-init.sh
 runner=$IOG_TOP/harness/run-suites.sh
+# IOG_IMAGE_MODE=lava (harness/lava-job.sh): /init ends in a shell on the
+# console for LAVA's test shell, and the KTAP converter comes along.
+mode=${IOG_IMAGE_MODE:-}
+lava_cases=$IOG_TOP/harness/lava-cases.sh
 
 # Module names compare with '-' and '_' as one.
 modkey()
@@ -190,6 +194,7 @@ key=$({
 	sha "$busybox"
 	sha "$init"
 	sha "$runner"
+	if [ "$mode" = lava ]; then echo "mode lava $(sha "$lava_cases")"; fi
 	echo "pci-aliases $(sha "$aliases")"
 	for f in "${suite_bins[@]}"; do echo "${f##*/} $(sha "$f")"; done
 	for f in "${tool_bins[@]}"; do echo "tool ${f##*/} $(sha "$f")"; done
@@ -213,6 +218,11 @@ cp "$busybox" "$stage/bin/busybox"
 cp "$init" "$stage/init"
 cp "$runner" "$stage/bin/run-suites"
 chmod 755 "$stage/init" "$stage/bin/run-suites"
+if [ "$mode" = lava ]; then
+	cp "$lava_cases" "$stage/bin/lava-cases"
+	chmod 755 "$stage/bin/lava-cases"
+	echo lava >"$stage/etc/iog/mode"
+fi
 for f in "${suite_bins[@]}"; do cp "$f" "$stage/suites/"; done
 for f in "${tool_bins[@]}"; do cp "$f" "$stage/bin/"; done
 for l in "${libs[@]}"; do

@@ -1032,6 +1032,50 @@ static size_t report_md_list(struct report_buf *b, const struct ktap_node *root,
 }
 
 static void report_md_fact(struct report_buf *b, const char *label,
+			   const char *value, bool code);
+
+/*
+ * The last lines of the console of a run that did not complete (meta
+ * "console_tail", set by report_run_with): what the guest said last.
+ */
+static void report_md_console(struct report_buf *b,
+			      const struct report_meta *m)
+{
+	const char *t = report_meta_get(m, "console_tail");
+	size_t ticks = report_ticks(t ? t : "") + 1;
+
+	if (!t || !*t)
+		return;
+	report_buf_puts(b, "## Console, last lines\n\n");
+	report_md_fact(b, "Whole console", report_meta_get(m, "console"), true);
+	report_buf_puts(b, "\n");
+	ticks = ticks < 3 ? 3 : ticks;
+	for (size_t i = 0; i < ticks; i++)
+		report_buf_add(b, "`", 1);
+	report_buf_puts(b, "\n");
+	for (const char *l = t; *l;) {
+		size_t n = strcspn(l, "\n"), keep = n;
+		char *line;
+
+		while (keep && l[keep - 1] == '\r')
+			keep--;
+		line = strndup(l, keep);
+
+		if (!line) {
+			b->oom = true;
+			return;
+		}
+		report_md_text(b, line, true);
+		report_buf_puts(b, "\n");
+		free(line);
+		l += n + (l[n] == '\n');
+	}
+	for (size_t i = 0; i < ticks; i++)
+		report_buf_add(b, "`", 1);
+	report_buf_puts(b, "\n\n");
+}
+
+static void report_md_fact(struct report_buf *b, const char *label,
 			   const char *value, bool code)
 {
 	if (!value || !*value)
@@ -1073,10 +1117,13 @@ int report_markdown(struct report_buf *b, const struct ktap_node *root,
 	report_buf_puts(
 		b, "| Suite | Verdict | Passed | Failed | Skipped | Note |\n"
 		   "| --- | --- | ---: | ---: | ---: | --- |\n");
-	for (size_t i = 0; i < root->nchildren; i++) {
-		const struct ktap_node *s = root->children[i];
+	/* One line per suite, those that did not pass first. */
+	for (size_t k = 0; k < 2 * root->nchildren; k++) {
+		const struct ktap_node *s = root->children[k % root->nchildren];
 		struct report_counts sc;
 
+		if (ktap_result_ok(s->result) == (k < root->nchildren))
+			continue;
 		report_count(s, &sc);
 		report_buf_puts(b, "| ");
 		report_md_name(b, s, "");
@@ -1090,6 +1137,7 @@ int report_markdown(struct report_buf *b, const struct ktap_node *root,
 	report_buf_puts(b, "\n");
 
 	report_md_list(b, root, m, 0, "## Failures\n\n");
+	report_md_console(b, m);
 	report_md_list(b, root, m, 1, "## Skipped\n\n");
 	report_md_list(b, root, m, 2, "## Expected failures\n\n");
 
@@ -1224,6 +1272,71 @@ static int report_read(const char *path, size_t max, char **buf, size_t *len,
 		       bool *cut)
 {
 	return iog_read_file(path, max, buf, len, cut);
+}
+
+/*
+ * For a run that did not complete: the last REPORT_CONSOLE_LINES lines of
+ * its console (meta "console"), at most REPORT_CONSOLE_BYTES from its end,
+ * as meta "console_tail" for report.md.  A console that cannot be read is
+ * no error.  0, or -1 when memory runs out.
+ */
+static int report_console_tail(struct report_meta *m)
+{
+	const char *path = report_meta_get(m, "console");
+	char *buf = NULL, *p;
+	struct stat st;
+	size_t len = 0, lines = 0;
+	ssize_t n;
+	int fd, r;
+
+	if (!path || !*path || !strcmp(report_status(m), "completed"))
+		return 0;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode))
+		goto done;
+	if (st.st_size > REPORT_CONSOLE_BYTES &&
+	    lseek(fd, st.st_size - REPORT_CONSOLE_BYTES, SEEK_SET) < 0)
+		goto done;
+	buf = malloc(REPORT_CONSOLE_BYTES + 1);
+	if (!buf) {
+		close(fd);
+		return -1;
+	}
+	while (len < REPORT_CONSOLE_BYTES) {
+		n = read(fd, buf + len, REPORT_CONSOLE_BYTES - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+	}
+	/* No NUL inside, no trailing blank lines; then the last lines. */
+	for (size_t i = 0; i < len; i++)
+		if (!buf[i])
+			buf[i] = ' ';
+	while (len && (buf[len - 1] == '\n' || buf[len - 1] == '\r'))
+		len--;
+	buf[len] = '\0';
+	for (p = buf + len; p > buf; p--)
+		if (p[-1] == '\n' && ++lines == REPORT_CONSOLE_LINES)
+			break;
+	/* A first line cut by the byte limit is left out. */
+	if (p == buf && st.st_size > REPORT_CONSOLE_BYTES) {
+		p = strchr(buf, '\n');
+		p = p ? p + 1 : buf + len;
+	}
+	if (*p) {
+		r = report_meta_set(m, "console_tail", 12, p, strlen(p));
+		free(buf);
+		close(fd);
+		return r;
+	}
+done:
+	free(buf);
+	close(fd);
+	return 0;
 }
 
 struct report_print_ctx {
@@ -1374,7 +1487,8 @@ int report_run_with(const char *raw, const char *meta, const char *deviations,
 		}
 	}
 	root = ktap_parse(rbuf, rlen);
-	if (!root || report_meta_parse(mbuf, mlen, &m))
+	if (!root || report_meta_parse(mbuf, mlen, &m) ||
+	    report_console_tail(&m))
 		goto oom;
 	if (cut) {
 		snprintf(err, sizeof(err),

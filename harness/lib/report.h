@@ -17,6 +17,9 @@
 #define REPORT_META_MAX (1024UL * 1024)
 /* Evidence blocks in report.md stop after this many lines. */
 #define REPORT_MD_LINES_MAX 400
+/* report.md of a run that did not complete: its console's last lines. */
+#define REPORT_CONSOLE_LINES 30
+#define REPORT_CONSOLE_BYTES 16384
 /* Failures printed on the terminal show this many evidence lines. */
 /* Failures printed on the terminal, at most. */
 #define REPORT_TTY_FAILURES_MAX 50

@@ -83,6 +83,14 @@ hostile()
 		return 1
 	fi
 	[ -s "$d/console.log" ] || { echo "# console.log is empty"; return 1; }
+	# report.md: the failure with the command that reproduces it, and
+	# for a run cut short the console's last lines.
+	if ! grep -q '^Reproduce: `make check TOPOLOGY=' "$d/report.md" ||
+		{ [ "$status" != completed ] &&
+			! grep -q '^## Console, last lines' "$d/report.md"; }; then
+		echo "# report.md lacks the reproduce line or the console"
+		return 1
+	fi
 	run_settled "$d"
 }
 

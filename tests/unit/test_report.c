@@ -545,6 +545,72 @@ TEST_F(tmp, exit_status_and_files)
 	ASSERT_EQ(0, leaks());
 }
 
+/* report.md: failing suites lead the table; a cut run shows its console. */
+TEST_F(tmp, markdown_failures_first_console_tail)
+{
+	char meta[512], raw[128], path[128], con[8192], *s, *a, *b;
+	FILE *fo, *fe;
+	size_t n = 0;
+	int r;
+
+	/* 200 console lines with CRLF: the last 30 are shown, without CR. */
+	for (int i = 1; i <= 200; i++)
+		n += (size_t)snprintf(con + n, sizeof(con) - n,
+				      "[ %d.0] line %d\r\n", i, i);
+	ASSERT_EQ(0, unit_write(self->dir, "console.log", con));
+	snprintf(meta, sizeof(meta),
+		 "topology=t\nstatus=timeout\nstatus_detail=guest did not "
+		 "finish within 9s\nconsole=%s/console.log\nsuites=a b c\n",
+		 self->dir);
+	ASSERT_EQ(0, unit_write(self->dir, "meta.txt", meta));
+	ASSERT_EQ(0, unit_write(self->dir, "raw",
+				"KTAP version 1\n1..3\n    1..1\n    ok 1 x\n"
+				"ok 1 a\n    1..1\n    # why: it broke\n"
+				"    not ok 1 y\nnot ok 2 b\n    1..2\n"
+				"    ok 1 z\n"));
+	snprintf(raw, sizeof(raw), "%s/raw", self->dir);
+	snprintf(path, sizeof(path), "%s/meta.txt", self->dir);
+	fo = fopen("/dev/null", "w");
+	fe = fopen("/dev/null", "w");
+	ASSERT_NE(NULL, fo);
+	ASSERT_NE(NULL, fe);
+	r = report_run(raw, path, self->dir, fo, fe);
+	fclose(fo);
+	fclose(fe);
+	EXPECT_EQ(1, r);
+	s = unit_read(self->dir, "report.md");
+	ASSERT_NE(NULL, s);
+	/* Table: b (fail) and c (timeout) before a (pass). */
+	a = strstr(s, "\n| a | pass |");
+	b = strstr(s, "\n| b | fail |");
+	ASSERT_NE(NULL, a);
+	ASSERT_NE(NULL, b);
+	EXPECT_LT(b, a);
+	EXPECT_LT(strstr(s, "\n| c | timeout |"), a);
+	/* The failure with its evidence and the command, then the console. */
+	EXPECT_NE(NULL, strstr(s, "### b: y (fail)\n\n```\n# why: it broke\n"));
+	EXPECT_NE(NULL, strstr(s, "## Console, last lines\n"));
+	EXPECT_NE(NULL, strstr(s, "\n[ 171.0] line 171\n[ 172.0]"));
+	EXPECT_EQ(NULL, strstr(s, "line 170\n"));
+	EXPECT_NE(NULL, strstr(s, "line 200\n```\n"));
+	EXPECT_EQ(NULL, strchr(s, '\r'));
+	free(s);
+
+	/* A completed run shows no console. */
+	ASSERT_EQ(0, unit_write(self->dir, "meta.txt", "status=completed\n"));
+	fo = fopen("/dev/null", "w");
+	fe = fopen("/dev/null", "w");
+	r = report_run(raw, path, self->dir, fo, fe);
+	fclose(fo);
+	fclose(fe);
+	EXPECT_EQ(1, r);
+	s = unit_read(self->dir, "report.md");
+	ASSERT_NE(NULL, s);
+	EXPECT_EQ(NULL, strstr(s, "## Console"));
+	free(s);
+	ASSERT_EQ(0, leaks());
+}
+
 TEST_F(tmp, io_errors)
 {
 	char *err = NULL, raw[128], meta[128], out[128], want[512];
