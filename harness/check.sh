@@ -20,6 +20,21 @@ deviations=$IOG_TOP/suites/known-deviations
 # Suites that change nothing on the machine; the only ones host mode runs
 # unless DESTRUCTIVE=1.
 host_safe_suites="sysfs_layout grouping abi_doc"
+# The suite binaries: SANITIZE=1 takes the ASan+UBSan build (make
+# suites-san); IOG_GUEST_BUILD=dir another directory of them.
+guest_bin=${IOG_GUEST_BUILD:-$IOG_BUILD/guest}
+if [ "${SANITIZE:-0}" != 0 ]; then
+	guest_bin=${IOG_GUEST_BUILD:-$IOG_BUILD/guest-san}
+	# Reports go to files that run-suites.sh quotes into the KTAP stream
+	# and fails the suite on; leak checks need only /proc.
+	san_log=/tmp/iog-san
+	san_env=(
+		"ASAN_OPTIONS=log_path=$san_log/asan:detect_leaks=1:exitcode=23"
+		"UBSAN_OPTIONS=log_path=$san_log/ubsan:print_stacktrace=1"
+		"IOG_SAN_LOG=$san_log"
+	)
+fi
+export IOG_GUEST_BUILD=$guest_bin
 
 # A run directory of its own; never reuse another run's.
 make_run_dir()
@@ -94,7 +109,7 @@ trap 'on_interrupt TERM 143' TERM
 if [ "$topology" = host ]; then
 	# Host mode: the same suite binaries, on the running kernel.
 	suites=()
-	for s in $(ls "$IOG_BUILD/guest"); do
+	for s in $(ls "$guest_bin"); do
 		if [ -n "${DESTRUCTIVE:-}" ] || [[ " $host_safe_suites " == *" $s "* ]]; then
 			suites+=("$s")
 		else
@@ -108,7 +123,7 @@ if [ "$topology" = host ]; then
 	export IOG_ABI_DIR=$run/abi
 	started=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 	t0=$(date +%s.%N)
-	"$IOG_TOP/harness/run-suites.sh" "$IOG_BUILD/guest" "${suites[@]}" |
+	env ${san_env[@]+"${san_env[@]}"} "$IOG_TOP/harness/run-suites.sh" "$guest_bin" "${suites[@]}" |
 		tee "$run/ktap.raw"
 	t1=$(date +%s.%N)
 	dmesg >"$run/console.log" 2>/dev/null || echo "(dmesg not readable)" >"$run/console.log"
@@ -154,6 +169,7 @@ else
 fi
 # A kernel from source (harness/kernel-src.sh) stands in for KERNEL=.
 [ -z "${KERNEL_SRC:-}" ] || reproduce="${reproduce/ KERNEL=$kernel/ KERNEL_SRC=$KERNEL_SRC${KERNEL_SRC_KASAN:+ KERNEL_SRC_KASAN=$KERNEL_SRC_KASAN}}"
+[ "${SANITIZE:-0}" = 0 ] || reproduce+=" SANITIZE=1"
 "$topo_tool" check "$topo" || exit 1
 show=$("$topo_tool" show "$topo")
 name=$(sed -n 's/^name //p' <<<"$show")
@@ -165,7 +181,7 @@ mapfile -t qemu_topo < <(sed -n 's/^qemu //p' <<<"$show")
 mapfile -t drives < <(sed -n 's/^drive //p' <<<"$show")
 mapfile -t suites < <(sed -n 's/^suite //p' <<<"$show")
 if [ ${#suites[@]} -eq 0 ]; then
-	mapfile -t suites < <(ls "$IOG_BUILD/guest")
+	mapfile -t suites < <(ls "$guest_bin")
 fi
 timeout_s=${TIMEOUT:-}
 [ -n "$timeout_s" ] || timeout_s=$topo_timeout
@@ -239,6 +255,7 @@ else
 			echo "export IOG_BASELINE_FILE=/etc/iog/throughput-baseline"
 		fi
 		echo "export IOG_BASELINE_NAME='${baseline#"$IOG_TOP"/}'"
+		for e in ${san_env[@]+"${san_env[@]}"}; do echo "export $e"; done
 	} >"$conf/env"
 	# The kernel's own ABI documentation, for abi_doc (/etc/iog/abi).
 	"$IOG_TOP/harness/abi-docs.sh" "$kernel_label" "$conf/abi" "$kernel_image" ||

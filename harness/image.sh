@@ -62,7 +62,7 @@ fi
 
 suite_bins=()
 for s in $suites; do
-	f=$IOG_BUILD/guest/$s
+	f=${IOG_GUEST_BUILD:-$IOG_BUILD/guest}/$s
 	[ -x "$f" ] || die "suite '$s' is not built ($f); run make build"
 	suite_bins+=("$f")
 done
@@ -249,6 +249,8 @@ done
 echo $suites >"$stage/etc/iog/suites"
 cp "$aliases" "$stage/etc/iog/pci-aliases"
 find "$confdir" -maxdepth 1 -type f -exec cp {} "$stage/etc/iog/" \;
+# The kernel's ABI documentation (harness/abi-docs.sh), for abi_doc.
+[ ! -d "$confdir/abi" ] || cp -r "$confdir/abi" "$stage/etc/iog/abi"
 # Test modules built for this kernel (drivers/), loaded after the others.
 : >"$stage/etc/iog/testmods"
 for f in "$confdir"/testmod/*.ko; do

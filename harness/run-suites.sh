@@ -20,6 +20,13 @@ for s in "$@"; do
 	# Kernel log lines so far: a WARN, BUG, oops or KASAN report that
 	# appears while the suite runs fails it (quoted below).
 	log_before=$(dmesg 2>/dev/null | wc -l)
+	# SANITIZE=1 (harness/check.sh): ASan and UBSan write their reports
+	# under IOG_SAN_LOG; any report fails the suite (quoted below), also
+	# one from a forked test or from a program that carried on.
+	if [ -n "${IOG_SAN_LOG:-}" ]; then
+		rm -rf "$IOG_SAN_LOG"
+		mkdir -p "$IOG_SAN_LOG"
+	fi
 	rcfile=$(mktemp)
 	{
 		"$dir/$s" 2>&1
@@ -39,6 +46,13 @@ for s in "$@"; do
 		head -n 20)
 	if [ -n "$bad" ]; then
 		echo "$bad" | sed 's/^/    # kernel log: /'
+		case $rc in 0 | 4) rc=1 ;; esac
+	fi
+	if [ -n "${IOG_SAN_LOG:-}" ] && [ -n "$(ls "$IOG_SAN_LOG" 2>/dev/null)" ]; then
+		for f in "$IOG_SAN_LOG"/*; do
+			echo "    # sanitizer report ${f##*/}:"
+			head -n 40 "$f" | sed 's/^/    # sanitizer: /'
+		done
 		case $rc in 0 | 4) rc=1 ;; esac
 	fi
 	# kselftest exit codes: 0 pass, 4 skip, anything else a failure.
