@@ -48,7 +48,9 @@ capture()
 	(
 		trap '' INT TERM
 		rest=$fifo.rest
-		head -c "$max"
+		# Unbuffered: each read goes out at once (head's stdio would
+		# hold it back from the watchdog and the QMP relay).
+		stdbuf -o0 head -c "$max"
 		if [ "$keep" -gt 0 ]; then
 			tail -c "$keep" >"$rest"
 			n=$(wc -c <"$rest")
