@@ -17,7 +17,7 @@
 # BOARD=name writes the host-mode variant instead: results/lava-host-
 # <name>-<UTC>/ with a job for device type NAME that boots the board's own
 # system (deploy to overlay, boot method minimal) and runs the
-# non-destructive suites there from this repository
+# non-destructive suites there (DESTRUCTIVE=1: all) from this repository
 # (lava/testdefs/iog-host.yaml; REPO=url, default: the origin remote, else
 # this checkout as file://), and device.yaml from lava/devices/board-iog.yaml
 # for validation.
@@ -79,8 +79,10 @@ if [ -n "$board" ]; then
 	dir=$(job_dir "host-$board")
 	cp "$lava/testdefs/iog-host.yaml" "$dir/testdef.yaml"
 	cp "$lava/devices/board-iog.yaml" "$dir/device.yaml"
-	suites="sysfs_layout grouping"
-	[ -z "${DESTRUCTIVE:-}" ] || suites="sysfs_layout grouping notifier teardown domain_attach"
+	# The suites host mode runs (harness/check.sh); DESTRUCTIVE=1: all.
+	suites=$(sed -n 's/^host_safe_suites="\(.*\)"$/\1/p' "$IOG_TOP/harness/check.sh")
+	[ -n "$suites" ] || die "no host_safe_suites in harness/check.sh"
+	[ -z "${DESTRUCTIVE:-}" ] || suites=all
 	cat >"$dir/job.yaml" <<-EOF
 	# SPDX-License-Identifier: GPL-2.0-only
 	# Written by harness/lava-job.sh: host mode on a $board board (the
