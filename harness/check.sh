@@ -20,6 +20,11 @@ deviations=$IOG_TOP/suites/known-deviations
 # Suites that change nothing on the machine; the only ones host mode runs
 # unless DESTRUCTIVE=1.
 host_safe_suites="sysfs_layout grouping abi_doc"
+# Suites that run only where a topology names them in its suites line:
+# throughput takes minutes and unbinds an NVMe drive (on a board perhaps
+# the root disk), so neither a topology without a suites line nor host
+# mode with DESTRUCTIVE=1 runs it.
+opt_in_suites="throughput"
 # The suite binaries: SANITIZE=1 takes the ASan+UBSan build (make
 # suites-san); IOG_GUEST_BUILD=dir another directory of them.
 guest_bin=${IOG_GUEST_BUILD:-$IOG_BUILD/guest}
@@ -110,7 +115,9 @@ if [ "$topology" = host ]; then
 	# Host mode: the same suite binaries, on the running kernel.
 	suites=()
 	for s in $(ls "$guest_bin"); do
-		if [ -n "${DESTRUCTIVE:-}" ] || [[ " $host_safe_suites " == *" $s "* ]]; then
+		if [[ " $opt_in_suites " == *" $s "* ]]; then
+			continue
+		elif [ -n "${DESTRUCTIVE:-}" ] || [[ " $host_safe_suites " == *" $s "* ]]; then
 			suites+=("$s")
 		else
 			note "skipping destructive suite $s on a live machine (DESTRUCTIVE=1 runs it)"
@@ -181,7 +188,7 @@ mapfile -t qemu_topo < <(sed -n 's/^qemu //p' <<<"$show")
 mapfile -t drives < <(sed -n 's/^drive //p' <<<"$show")
 mapfile -t suites < <(sed -n 's/^suite //p' <<<"$show")
 if [ ${#suites[@]} -eq 0 ]; then
-	mapfile -t suites < <(ls "$guest_bin")
+	mapfile -t suites < <(ls "$guest_bin" | grep -vxF -f <(tr ' ' '\n' <<<"$opt_in_suites"))
 fi
 timeout_s=${TIMEOUT:-}
 [ -n "$timeout_s" ] || timeout_s=$topo_timeout

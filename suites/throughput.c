@@ -277,8 +277,14 @@ static int run_fio(char *const args[], double *kib_s, double *peak,
 			return -1;
 		}
 		*kib_s = strtod(f[6], NULL);
-		/* Field 43: the best bandwidth-sampling interval. */
+		/*
+		 * Field 43: the best bandwidth-sampling interval; a run too
+		 * short for one interval has none, and no interval is slower
+		 * than the whole.
+		 */
 		*peak = strtod(f[42], NULL);
+		if (!(*peak >= *kib_s))
+			*peak = *kib_s;
 		if (*kib_s <= 0) {
 			snprintf(why, len, "fio read nothing: %.200s", line);
 			return -1;
