@@ -215,6 +215,8 @@ help:
 	@echo '  IOMMU=intel|amd|virtio QEMU_DEVICES="-device ..." [GUEST_MODULES="..."]'
 	@echo '                       an ad-hoc topology; the reference model is the only oracle'
 	@echo '  STRICT=1             ignore suites/known-deviations (listed failures stay failures)'
+	@echo '  SANITIZE=1           guest suites built with ASan+UBSan (build/guest-san); a sanitizer report fails the suite'
+	@echo '  IOG_ABI_DOCS=dir     abi_doc reads this Documentation/ABI-like directory instead of the kernel'"'"'s'
 	@echo '  IOG_CACHE=dir        kernels and headers cache; default ~/.cache/iommu-groups-ct'
 	@echo '  RESULTS=dir          where run directories go; default results/'
 

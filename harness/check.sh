@@ -30,12 +30,14 @@ opt_in_suites="throughput"
 guest_bin=${IOG_GUEST_BUILD:-$IOG_BUILD/guest}
 if [ "${SANITIZE:-0}" != 0 ]; then
 	guest_bin=${IOG_GUEST_BUILD:-$IOG_BUILD/guest-san}
-	# Reports go to files that run-suites.sh quotes into the KTAP stream
-	# and fails the suite on; leak checks need only /proc.
+	# Reports go to files (pid.PID) that run-suites.sh quotes into the
+	# KTAP stream and fails the suite on; leak checks need only /proc.
+	# One log_path for both: libasan reads UBSAN_OPTIONS too, and there
+	# its value wins.
 	san_log=/tmp/iog-san
 	san_env=(
-		"ASAN_OPTIONS=log_path=$san_log/asan:detect_leaks=1:exitcode=23"
-		"UBSAN_OPTIONS=log_path=$san_log/ubsan:print_stacktrace=1"
+		"ASAN_OPTIONS=log_path=$san_log/pid:detect_leaks=1:exitcode=23"
+		"UBSAN_OPTIONS=log_path=$san_log/pid:print_stacktrace=1"
 		"IOG_SAN_LOG=$san_log"
 	)
 fi

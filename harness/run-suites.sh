@@ -31,14 +31,23 @@ for s in "$@"; do
 	{
 		"$dir/$s" 2>&1
 		echo $? >"$rcfile"
-	} | awk -v s="$s" '
+	} | awk -v s="$s" -v san="${IOG_SAN_LOG:-}" '
 		NR == 1 && $0 == "TAP version 13" {
 			print "    KTAP version 1"
 			print "    # Subtest: " s
 			fflush()
 			next
 		}
-		{ print "    " $0; fflush() }'
+		# UBSan linked beside libasan ignores log_path and reports on
+		# stderr: a diagnostic, and a mark that fails the suite.
+		san != "" && (/: runtime error: / || (frames && /^ +#[0-9]+ 0x/)) {
+			frames = 1
+			print "    # sanitizer: " $0
+			print $0 >>(san "/stream")
+			fflush()
+			next
+		}
+		{ frames = 0; print "    " $0; fflush() }'
 	rc=$(cat "$rcfile")
 	rm -f "$rcfile"
 	bad=$(dmesg 2>/dev/null | tail -n +$((log_before + 1)) |
@@ -50,6 +59,8 @@ for s in "$@"; do
 	fi
 	if [ -n "${IOG_SAN_LOG:-}" ] && [ -n "$(ls "$IOG_SAN_LOG" 2>/dev/null)" ]; then
 		for f in "$IOG_SAN_LOG"/*; do
+			# Quoted where it appeared.
+			[ "${f##*/}" != stream ] || continue
 			echo "    # sanitizer report ${f##*/}:"
 			head -n 40 "$f" | sed 's/^/    # sanitizer: /'
 		done
