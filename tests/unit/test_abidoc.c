@@ -4,11 +4,18 @@
  * from the repository root: the tree fixtures are tests/fixtures/abi/tree
  * (a made-up subsystem written in the files' format).
  */
+#include <errno.h>
+#include <libgen.h>
+#include <limits.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "kselftest_harness.h"
 
 #include "abidoc.h"
+#include "unit_util.h"
 
 #define TREE "tests/fixtures/abi/tree"
 
@@ -251,6 +258,262 @@ TEST(find_and_quotes)
 	EXPECT_FALSE(abidoc_quotes(NULL, "parts"));
 	EXPECT_FALSE(abidoc_quotes("\"\"", ""));
 	abidoc_free(&d);
+}
+
+/* ---- the abi_doc suite, end to end on a crafted tree ------------------ */
+
+/*
+ * ROOT/sys: one group with one PCI device, links shaped like the kernel's;
+ * ROOT/abi: documentation written here (a made-up text in the files'
+ * format) that describes all of it.  Each test changes one thing.
+ */
+FIXTURE(suite)
+{
+	char root[64];
+	char sys[96];
+	char abi[96];
+};
+
+static const char *const doc_groups =
+	"What:\t\t/sys/kernel/iommu_groups/\n"
+	"KernelVersion:\tv3.5\n"
+	"Description:\tOne directory per group, holding a \"devices\" "
+	"directory.\n"
+	"\n"
+	"What:\t\t/sys/kernel/iommu_groups/<grp_id>/type\n"
+	"KernelVersion:\tv5.11\n"
+	"Description:\tDomain type.\n"
+	"\n"
+	"What:\t\t/sys/kernel/iommu_groups/<grp_id>/reserved_regions\n"
+	"KernelVersion:\tv4.11\n"
+	"Description:\tReserved ranges.\n";
+
+static const char *const doc_devices =
+	"What:\t\t/sys/devices/.../iommu\n"
+	"KernelVersion:\t3.17\n"
+	"Description:\tThe device's IOMMU.\n"
+	"\n"
+	"What:\t\t/sys/bus/pci/devices/<dev>/iommu_group\n"
+	"KernelVersion:\t3.5\n"
+	"Description:\tThe device's group.\n";
+
+static int mk(const char *base, const char *rel)
+{
+	char p[512];
+
+	snprintf(p, sizeof(p), "%s/%s", base, rel);
+	return mkdir(p, 0755);
+}
+
+static int ln(const char *base, const char *target, const char *rel)
+{
+	char p[512];
+
+	snprintf(p, sizeof(p), "%s/%s", base, rel);
+	return symlink(target, p);
+}
+
+FIXTURE_SETUP(suite)
+{
+	static const char *const dirs[] = {
+		"kernel",
+		"kernel/iommu_groups",
+		"kernel/iommu_groups/0",
+		"kernel/iommu_groups/0/devices",
+		"devices",
+		"devices/pci0000:00",
+		"devices/pci0000:00/0000:00:01.0",
+		"devices/virtual",
+		"bus",
+		"bus/pci",
+		"bus/pci/devices",
+	};
+
+	snprintf(self->root, sizeof(self->root), "/tmp/iog-abidoc.XXXXXX");
+	ASSERT_NE(NULL, mkdtemp(self->root));
+	snprintf(self->sys, sizeof(self->sys), "%s/sys", self->root);
+	snprintf(self->abi, sizeof(self->abi), "%s/abi", self->root);
+	ASSERT_EQ(0, mkdir(self->sys, 0755));
+	ASSERT_EQ(0, mkdir(self->abi, 0755));
+	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++)
+		ASSERT_EQ(0, mk(self->sys, dirs[i]));
+	ASSERT_EQ(0,
+		  unit_write(self->sys, "kernel/iommu_groups/0/type", "DMA\n"));
+	ASSERT_EQ(0, unit_write(self->sys,
+				"kernel/iommu_groups/0/reserved_regions",
+				"0x00000000fee00000 0x00000000feefffff msi\n"));
+	ASSERT_EQ(0,
+		  ln(self->sys, "../../../../devices/pci0000:00/0000:00:01.0",
+		     "kernel/iommu_groups/0/devices/0000:00:01.0"));
+	ASSERT_EQ(0, ln(self->sys, "../../../kernel/iommu_groups/0",
+			"devices/pci0000:00/0000:00:01.0/iommu_group"));
+	ASSERT_EQ(0, ln(self->sys, "../../virtual",
+			"devices/pci0000:00/0000:00:01.0/iommu"));
+	ASSERT_EQ(0, ln(self->sys, "../../../devices/pci0000:00/0000:00:01.0",
+			"bus/pci/devices/0000:00:01.0"));
+	ASSERT_EQ(0, unit_write(self->abi, "sysfs-kernel-iommu_groups",
+				doc_groups));
+	ASSERT_EQ(0, unit_write(self->abi, "sysfs-devices", doc_devices));
+}
+
+FIXTURE_TEARDOWN(suite)
+{
+	unit_rm_tree(self->root);
+}
+
+struct run {
+	int status;
+	char out[65536];
+};
+
+/* build/san/test_abidoc -> build/guest/abi_doc, unless IOG_SUITE_DIR says. */
+static int run_abi_doc(const char *sys, const char *abi, const char *release,
+		       struct run *r)
+{
+	const char *dir = getenv("IOG_SUITE_DIR");
+	char exe[PATH_MAX], path[PATH_MAX + 32];
+	size_t len = 0;
+	int fds[2], st;
+	ssize_t n;
+	pid_t pid;
+
+	if (dir && *dir) {
+		snprintf(path, sizeof(path), "%s/abi_doc", dir);
+	} else {
+		n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+		if (n < 0)
+			return -1;
+		exe[n] = '\0';
+		snprintf(path, sizeof(path), "%s/../guest/abi_doc",
+			 dirname(exe));
+	}
+	if (access(path, X_OK) || pipe(fds)) {
+		snprintf(r->out, sizeof(r->out), "%s: not built", path);
+		return -1;
+	}
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	if (pid == 0) {
+		dup2(fds[1], 1);
+		dup2(fds[1], 2);
+		close(fds[0]);
+		close(fds[1]);
+		setenv("IOG_SYSFS_ROOT", sys, 1);
+		setenv("IOG_ABI_DIR", abi, 1);
+		setenv("IOG_KERNEL_RELEASE", release, 1);
+		setenv("IOG_EXPECT_GROUPS", "1", 1);
+		execl(path, path, (char *)NULL);
+		_exit(127);
+	}
+	close(fds[1]);
+	while (pid > 0 && len < sizeof(r->out) - 1) {
+		n = read(fds[0], r->out + len, sizeof(r->out) - 1 - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		len += n;
+	}
+	r->out[len] = '\0';
+	close(fds[0]);
+	if (pid < 0 || waitpid(pid, &st, 0) != pid)
+		return -1;
+	r->status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+	return 0;
+}
+
+#define RUN(self, release, r)                                           \
+	ASSERT_EQ(0, run_abi_doc((self)->sys, (self)->abi, release, r)) \
+	TH_LOG("%s", (r)->out)
+
+#define HAS(r, s)                            \
+	EXPECT_NE(NULL, strstr((r)->out, s)) \
+	TH_LOG("no '%s' in:\n%s", s, (r)->out)
+
+TEST_F(suite, fully_documented_tree_passes)
+{
+	static struct run r;
+
+	RUN(self, "6.12.0", &r);
+	EXPECT_EQ(0, r.status) TH_LOG("%s", r.out);
+	EXPECT_EQ(NULL, strstr(r.out, "not ok")) TH_LOG("%s", r.out);
+	HAS(&r, "ok 9 group_attr.type.documented\n");
+	HAS(&r, "ok 13 device_link.iommu_group.documented\n");
+	HAS(&r, "in the Description of What: /sys/kernel/iommu_groups/");
+}
+
+TEST_F(suite, undocumented_link_and_attribute_fail_by_name)
+{
+	static struct run r;
+
+	ASSERT_EQ(0, unit_write(self->abi, "sysfs-devices",
+				"What: /sys/devices/.../iommu\n"
+				"Description: The device's IOMMU.\n"));
+	ASSERT_EQ(0,
+		  unit_write(self->sys, "kernel/iommu_groups/0/weight", "3\n"));
+	RUN(self, "6.12.0", &r);
+	EXPECT_NE(0, r.status);
+	HAS(&r, "not ok 13 device_link.iommu_group.documented");
+	HAS(&r, "undocumented: the device-side iommu_group link (1 exposed");
+	HAS(&r, "not ok 11 group_attr.other.documented");
+	HAS(&r, "undocumented: group entry weight");
+	HAS(&r, "ok 9 group_attr.type.documented\n");
+}
+
+TEST_F(suite, misplaced_entry_fails_documented_only)
+{
+	static struct run r;
+	char *doc = strdup(doc_groups), *at;
+
+	ASSERT_NE(NULL, doc);
+	at = strstr(doc, "<grp_id>/reserved_regions");
+	ASSERT_NE(NULL, at);
+	/* "/sys/kernel/iommu_groups/reserved_regions", padded to length. */
+	memcpy(at, "reserved_regions/////////", 25);
+	ASSERT_EQ(0, unit_write(self->abi, "sysfs-kernel-iommu_groups", doc));
+	free(doc);
+	RUN(self, "6.12.0", &r);
+	HAS(&r, "not ok 7 group_attr.reserved_regions.documented");
+	HAS(&r, "misplaced: group entry reserved_regions");
+	HAS(&r, "ok 8 group_attr.reserved_regions.exposed\n");
+}
+
+TEST_F(suite, documented_entry_missing_fails_past_its_version_only)
+{
+	static struct run r;
+	char doc[4096];
+
+	snprintf(doc, sizeof(doc),
+		 "%s\nWhat: /sys/kernel/iommu_groups/<grp_id>/colour\n"
+		 "KernelVersion: v6.13\nDescription: Made up.\n",
+		 doc_groups);
+	ASSERT_EQ(0, unit_write(self->abi, "sysfs-kernel-iommu_groups", doc));
+	RUN(self, "6.12.117+deb12-amd64", &r);
+	EXPECT_EQ(0, r.status) TH_LOG("%s", r.out);
+	HAS(&r, "not expected: What: /sys/kernel/iommu_groups/<grp_id>/colour");
+	RUN(self, "6.13.0", &r);
+	EXPECT_NE(0, r.status);
+	HAS(&r, "not ok 12 group_attr.other.exposed");
+	HAS(&r, "missing: /sys/kernel/iommu_groups/0/colour");
+	/* type is gated at 5.11: not required before. */
+	ASSERT_EQ(0, unlink(strcat(strcpy(doc, self->sys),
+				   "/kernel/iommu_groups/0/type")));
+	RUN(self, "5.10.0", &r);
+	HAS(&r, "ok 10 group_attr.type.exposed\n");
+	RUN(self, "5.11.0", &r);
+	HAS(&r, "not ok 10 group_attr.type.exposed");
+}
+
+TEST_F(suite, no_documentation_skips_with_the_reason)
+{
+	static struct run r;
+
+	ASSERT_EQ(0, unit_write(self->abi, ".unavailable", "no tree here\n"));
+	RUN(self, "6.12.0", &r);
+	EXPECT_EQ(0, r.status);
+	HAS(&r, "ok 1 abi.docs # SKIP no tree here");
+	EXPECT_EQ(NULL, strstr(r.out, "\nok 2 abi.groups_dir_exposed\n"));
 }
 
 TEST_HARNESS_MAIN
