@@ -144,7 +144,8 @@ elif [ -n "${KERNEL_SRC:-}" ]; then
 	[ -d "$KERNEL_SRC/Documentation/ABI" ] ||
 		unavailable "KERNEL_SRC=$KERNEL_SRC has no Documentation/ABI"
 	select_docs "$(realpath "$KERNEL_SRC/Documentation/ABI")" "$dest"
-	echo "KERNEL_SRC=$KERNEL_SRC $(git -C "$KERNEL_SRC" describe --always --dirty 2>/dev/null || true)" >"$dest/.source"
+	desc=$(git -C "$KERNEL_SRC" describe --always --dirty 2>/dev/null || true)
+	echo "KERNEL_SRC=$KERNEL_SRC${desc:+ ($desc)}" >"$dest/.source"
 else
 	case $label in
 	debian-6.12) debian 6.12 ;;
