@@ -152,7 +152,7 @@ struct abi_ref {
 	size_t what;
 };
 
-/* dir up to depth levels above; false past "/sys". */
+/* Cut the last component off dir; false at "/sys" or above. */
 static bool abi_parent(char *dir)
 {
 	char *slash = strrchr(dir, '/');
