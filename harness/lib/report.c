@@ -563,8 +563,8 @@ static int report_check_sequence(struct ktap_node *n)
 		    c->result == KTAP_ERROR)
 			continue;
 		snprintf(why, sizeof(why),
-			 "out of sequence: numbered %d, expected %zu", c->number,
-			 i + 1);
+			 "out of sequence: numbered %d, expected %zu",
+			 c->number, i + 1);
 		if (report_set(c, KTAP_ERROR, why))
 			return -1;
 	}
@@ -1038,8 +1038,7 @@ static void report_md_fact(struct report_buf *b, const char *label,
  * The last lines of the console of a run that did not complete (meta
  * "console_tail", set by report_run_with): what the guest said last.
  */
-static void report_md_console(struct report_buf *b,
-			      const struct report_meta *m)
+static void report_md_console(struct report_buf *b, const struct report_meta *m)
 {
 	const char *t = report_meta_get(m, "console_tail");
 	size_t ticks = report_ticks(t ? t : "") + 1;
