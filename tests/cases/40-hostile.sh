@@ -150,20 +150,21 @@ for t in q35-acs q35-noacs; do
 	{ cat "topologies/$t.topo"; echo "suites grouping"; } >"$work/small/$t.topo"
 done
 
-# interrupt NAME SIGNAL WAIT-FOR: start make check in a process group of its
-# own (job control on, so SIGINT is not ignored in the background, as it
-# is on a terminal), wait until the run directory holds WAIT-FOR (a file
-# that exists and is not empty), send SIGNAL to the whole group, as a
+# interrupt NAME SIGNAL WAIT-FOR [TOPOLOGY]: start make check of TOPOLOGY
+# (default: the small q35-acs) in a process group of its own (job control
+# on, so SIGINT is not ignored in the background, as it is on a
+# terminal), wait until the run directory holds WAIT-FOR (a file that
+# exists and is not empty), send SIGNAL to the whole group, as a
 # terminal's Ctrl-C does, and wait for make (at most 60 s).  Sets irc (the
 # exit status), idir (the run directory) and isecs (seconds from the
 # signal to the end).
 interrupt()
 {
-	local name=$1 sig=$2 want=$3 pid i t0
+	local name=$1 sig=$2 want=$3 topo=${4:-$work/small/q35-acs.topo} pid i t0
 	irc= idir= isecs=
 	ls -d "$RESULTS"/*/ 2>/dev/null | sort >"$work/$name.before"
 	set -m
-	env TOPOLOGY="$work/small/q35-acs.topo" KERNEL=debian-6.12 \
+	env TOPOLOGY="$topo" KERNEL=debian-6.12 \
 		make -s --no-print-directory check >"$work/$name.out" 2>&1 &
 	pid=$!
 	set +m
@@ -208,6 +209,18 @@ name="Ctrl-C (SIGINT to make's group) mid-boot stops QEMU, keeps the console, re
 interrupt sigint INT console.log
 if interrupted_ok && [ -s "$idir/console.log" ] &&
 	grep -q 'Linux version' "$idir/console.log"; then
+	result pass "$name"
+else
+	result fail "$name" "exit $irc, ${isecs}s, ${idir:-no run}"
+fi
+
+# Ctrl-C once the guest's KTAP has begun (it then stalls): the stream so
+# far is kept in ktap.raw and its passed test in the report.
+name="Ctrl-C after KTAP began keeps ktap.raw and the results so far"
+interrupt sigint-ktap INT ktap.raw "$(hostile_topo stall)"
+if interrupted_ok && grep -q '^    ok 1 stall.first' "$idir/ktap.raw" &&
+	grep -q '^    ok 1 stall.first' "$idir/report.ktap" &&
+	grep -q '^not ok 1 grouping # ERROR interrupted by signal INT' "$idir/report.ktap"; then
 	result pass "$name"
 else
 	result fail "$name" "exit $irc, ${isecs}s, ${idir:-no run}"
