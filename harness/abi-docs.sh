@@ -129,7 +129,9 @@ debian()
 			echo "$src $ver (apt-get download)" >"$tmp/docs/.source"
 		fi
 		touch "$tmp/docs/.complete"
-		mv "$tmp/docs" "$cache"
+		# A parallel run may have got there first: keep its copy.
+		mv -T "$tmp/docs" "$cache" 2>/dev/null || [ -f "$cache/.complete" ] ||
+			{ rm -rf "$tmp"; unavailable "cannot store $cache"; }
 		rm -rf "$tmp"
 	fi
 	cp -r "$cache"/. "$dest"/
