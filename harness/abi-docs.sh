@@ -103,7 +103,7 @@ debian()
 		rm -rf "$cache"
 		tmp=$(mktemp -d "$IOG_CACHE/abi/.$src.XXXXXX")
 		have=$(dpkg-query -W -f='${Version}' "$src" 2>/dev/null || true)
-		tarball=$(ls /usr/src/$src.tar.* 2>/dev/null | head -n1 || true)
+		tarball=$(ls /usr/src/"$src".tar.* 2>/dev/null | head -n1 || true)
 		if [ "$have" = "$ver" ] && [ -n "$tarball" ]; then
 			note "ABI documentation from $tarball ($src $ver)"
 			from_tarball "$tarball" "$src" "$tmp/docs" ||
