@@ -33,9 +33,13 @@ bench_run()
 	local part=$1 topo=$2 k=$3 i=$4 log t0 t1 dir
 	log=$out/$part-$topo-$k-$i.log
 	t0=$(date +%s.%N)
-	RESULTS=$out/runs TOPOLOGY=$topo KERNEL=$k \
-		"$IOG_TOP/harness/check.sh" >"$log" 2>&1 ||
-		die "run $i of $topo on $k failed: see $log (reproduce: make check TOPOLOGY=$topo KERNEL=$k)"
+	if ! RESULTS=$out/runs TOPOLOGY=$topo KERNEL=$k \
+		"$IOG_TOP/harness/check.sh" >"$log" 2>&1; then
+		# A failed run measures nothing; the table counts it.
+		note "run $i of $topo on $k failed: see $log (reproduce: make check TOPOLOGY=$topo KERNEL=$k)"
+		printf '%s\t%s\t%s\t%s\tfailed\t1\trun\n' "$part" "$topo" "$k" "$i" >>"$metrics"
+		return 0
+	fi
 	t1=$(date +%s.%N)
 	dir=$(ls -td "$out"/runs/"$topo"-"$k"-*/ | head -n1)
 	awk -v p="$part" -v t="$topo" -v k="$k" -v i="$i" -v a="$t0" -v b="$t1" '
@@ -190,6 +194,12 @@ med_of()
 		for k in $kernels; do
 			awk -v k="$k" '$2 == k { printf "| %s | %.1f | %.1f | %.1f | %.1f %% |\n", k, $4, $5, $6, $7 }' "$st"
 		done
+	fi
+	failed=$(awk -F'\t' 'NR > 1 && $5 == "failed"' "$metrics" | wc -l)
+	if [ "$failed" -gt 0 ]; then
+		echo
+		echo "**$failed run(s) failed and are not in the tables:**"
+		awk -F'\t' 'NR > 1 && $5 == "failed" { printf "- %s run %s of %s on %s: %s/%s-%s-%s-%s.log\n", $1, $4, $2, $3, dir, $1, $2, $3, $4 }' dir="$out" "$metrics"
 	fi
 } | tee "$out/bench.md"
 note "bench: $out/bench.md"
