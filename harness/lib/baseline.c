@@ -210,3 +210,20 @@ bool baseline_ratio_ok(const struct baseline_ratio *r, double measured)
 	return isfinite(measured) &&
 	       fabs(measured - r->expect) <= r->tolerance * r->expect;
 }
+
+enum baseline_verdict baseline_judge(const struct baseline_ratio *r,
+				     double measured, double cov_pct)
+{
+	double lo = r->expect * (1 - r->tolerance);
+	double hi = r->expect * (1 + r->tolerance);
+	double band;
+
+	if (baseline_ratio_ok(r, measured))
+		return BASELINE_PASS;
+	if (!isfinite(measured) || !isfinite(cov_pct) || cov_pct < 0)
+		return BASELINE_FAIL;
+	band = 2 * cov_pct / 100 * measured;
+	if (measured + band < lo || measured - band > hi)
+		return BASELINE_FAIL;
+	return BASELINE_INCONCLUSIVE;
+}

@@ -56,4 +56,18 @@ const struct baseline_ratio *baseline_find(const struct baseline *b,
 /* Whether measured lies within r's tolerance of its expectation. */
 bool baseline_ratio_ok(const struct baseline_ratio *r, double measured);
 
+enum baseline_verdict {
+	BASELINE_PASS, /* within the tolerance */
+	BASELINE_FAIL, /* outside it, even allowing for this run's noise */
+	BASELINE_INCONCLUSIVE, /* outside it, but within the noise */
+};
+
+/*
+ * Judge measured, whose spread over the rounds is cov_pct (CoV, %): a
+ * value outside the tolerance fails only when measured +- 2 CoV misses
+ * the tolerated range too; a run too noisy to tell is inconclusive.
+ */
+enum baseline_verdict baseline_judge(const struct baseline_ratio *r,
+				     double measured, double cov_pct);
+
 #endif

@@ -5,11 +5,17 @@
 
 integration q35-throughput-intel debian-6.12
 d=$(last_report)
-if grep -qE '^ +ok [0-9]+ tp\.ratio_dma_identity$' "$d/report.ktap" &&
-	grep -q 'throughput.ratio.dma_identity ' "$d/ktap.raw"; then
-	result pass "throughput: DMA/identity measured and within the committed baseline"
+# A host too busy to judge makes the ratio test an "inconclusive" SKIP
+# (the suite's own noise rule): reported here as a skip, never a pass.
+name="throughput: DMA/identity measured and within the committed baseline"
+if ! grep -q 'throughput.ratio.dma_identity ' "$d/ktap.raw"; then
+	result fail "$name" "no measurement in $d/ktap.raw"
+elif grep -qE '^ +ok [0-9]+ tp\.ratio_dma_identity$' "$d/report.ktap"; then
+	result pass "$name"
+elif grep -qE '^ +ok [0-9]+ tp\.ratio_dma_identity # SKIP inconclusive' "$d/report.ktap"; then
+	result skip "$name" "inconclusive: the host was too busy (see $d/report.ktap)"
 else
-	result fail "throughput: DMA/identity measured and within the committed baseline" "report: $d"
+	result fail "$name" "report: $d"
 fi
 
 impossible=$work/impossible.baseline
@@ -21,7 +27,7 @@ name="negative control: an impossible throughput baseline fails, naming the rati
 if check_run tp-impossible 1 TOPOLOGY=q35-throughput-intel KERNEL=debian-6.12 \
 	IOG_BASELINE="$impossible" &&
 	grep -qE '^ +not ok [0-9]+ tp\.ratio_dma_identity$' "$(last_report)/report.ktap" &&
-	grep -q 'DMA/identity [0-9.]* is outside 2.850 .. 3.150' "$work/tp-impossible.out"; then
+	grep -q 'DMA/identity [0-9.]* is outside 2.850 .. 3.150, also' "$work/tp-impossible.out"; then
 	result pass "$name"
 else
 	result fail "$name"

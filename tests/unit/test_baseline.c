@@ -45,6 +45,26 @@ TEST(ratios_and_ordering_tolerance)
 	EXPECT_FALSE(baseline_ratio_ok(r, 0.0 / 0.0));
 }
 
+TEST(judge_allows_for_noise)
+{
+	/* 0.80 +- 25 %: 0.60 .. 1.00 */
+	struct baseline_ratio r = { .expect = 0.8, .tolerance = 0.25 };
+
+	EXPECT_EQ(BASELINE_PASS, baseline_judge(&r, 0.79, 50));
+	/* Quiet and outside: fails. */
+	EXPECT_EQ(BASELINE_FAIL, baseline_judge(&r, 0.5, 5));
+	EXPECT_EQ(BASELINE_FAIL, baseline_judge(&r, 1.2, 5));
+	/* Outside, but 2 CoV reach back into the range: cannot tell. */
+	EXPECT_EQ(BASELINE_INCONCLUSIVE, baseline_judge(&r, 1.6, 45));
+	EXPECT_EQ(BASELINE_INCONCLUSIVE, baseline_judge(&r, 0.5, 15));
+	/* An impossible expectation fails however noisy the run. */
+	r.expect = 3.0;
+	r.tolerance = 0.05;
+	EXPECT_EQ(BASELINE_FAIL, baseline_judge(&r, 0.8, 45));
+	EXPECT_EQ(BASELINE_FAIL, baseline_judge(&r, 0.0 / 0.0, 5));
+	EXPECT_EQ(BASELINE_FAIL, baseline_judge(&r, 0.8, 0.0 / 0.0));
+}
+
 TEST(default_ordering_tolerance)
 {
 	struct baseline b;
