@@ -133,7 +133,7 @@ deps:
 
 # The main job: boot $(TOPOLOGY) on $(KERNEL), run the suites, write a report.
 check:
-	@harness/deps.sh
+	@harness/deps.sh $(if $(KERNEL_SRC),kernel-src)
 	@$(MAKE) --no-print-directory -j$(NPROC) build $(if $(filter-out 0,$(SANITIZE)),suites-san)
 	@harness/check.sh
 
