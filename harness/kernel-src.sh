@@ -41,6 +41,11 @@ fragments()
 	done
 }
 
+# Bad IOG_SRC_FRAGMENTS fail here, not inside a pipeline.
+for f in ${IOG_SRC_FRAGMENTS:-}; do
+	[ -f "$f" ] || die "IOG_SRC_FRAGMENTS: no file $f"
+done
+
 check_tree()
 {
 	local t=$1 f
@@ -146,6 +151,8 @@ if [ -n "$stale" ]; then
 	[ -f "$obj/.config-ok" ] || configure "$tree" "$obj"
 	note "building $version from $tree in $dir (log: $dir/build.log)"
 	t0=$(date +%s)
+	# Stamped at the start: a source changed during the build is stale.
+	touch "$dir/.building"
 	nice -n 10 make -C "$tree" O="$obj" -j"$nproc" bzImage modules >"$dir/build.log" 2>&1 || {
 		tail -n 30 "$dir/build.log" >&2
 		die "kernel build failed (log: $dir/build.log)"
@@ -159,7 +166,7 @@ if [ -n "$stale" ]; then
 	t1=$(date +%s)
 	echo "$((t1 - t0))" >"$dir/build-seconds"
 	note "built $version in $((t1 - t0)) s"
-	touch "$dir/.complete"
+	mv "$dir/.building" "$dir/.complete"
 fi
 
 rel=$(make -s -C "$tree" O="$obj" kernelrelease)
