@@ -50,7 +50,7 @@ ksrc_fake()
 ksrc_builds()
 {
 	local img=$1
-	cat "${img%/obj/arch/x86/boot/bzImage}/builds" 2>/dev/null | wc -l
+	wc -l 2>/dev/null <"${img%/obj/arch/x86/boot/bzImage}/builds" || echo 0
 }
 
 if [ -n "$ksrc_missing" ]; then
@@ -62,7 +62,7 @@ else
 	kc=$work/ksrc-cache
 	name="kernel-src: a second run reuses the build, a changed source rebuilds, KASAN keys its own"
 	why=
-	out1=$(IOG_CACHE=$kc KERNEL_SRC_KASAN= $ksrc_tool "$fake" 2>"$work/ksrc1.err") ||
+	out1=$(IOG_CACHE=$kc KERNEL_SRC_KASAN='' $ksrc_tool "$fake" 2>"$work/ksrc1.err") ||
 		why="first run failed: $(tail -n3 "$work/ksrc1.err")"
 	img1=$(sed -n 's/^kernel_image=//p' <<<"$out1")
 	if [ -z "$why" ]; then
@@ -71,13 +71,13 @@ else
 		[ "$(ksrc_builds "$img1")" = 1 ] || why="first run did not build once"
 	fi
 	if [ -z "$why" ]; then
-		out2=$(IOG_CACHE=$kc KERNEL_SRC_KASAN= $ksrc_tool "$fake" 2>/dev/null)
+		out2=$(IOG_CACHE=$kc KERNEL_SRC_KASAN='' $ksrc_tool "$fake" 2>/dev/null)
 		[ "$out2" = "$out1" ] || why="second run answered differently"
 		[ "$(ksrc_builds "$img1")" = 1 ] || why="second run built again"
 	fi
 	if [ -z "$why" ]; then
 		touch -d "@$(($(date +%s) + 5))" "$fake/x.c"
-		IOG_CACHE=$kc KERNEL_SRC_KASAN= $ksrc_tool "$fake" >/dev/null 2>&1
+		IOG_CACHE=$kc KERNEL_SRC_KASAN='' $ksrc_tool "$fake" >/dev/null 2>&1
 		[ "$(ksrc_builds "$img1")" = 2 ] || why="a newer x.c did not send make through the build again"
 	fi
 	if [ -z "$why" ]; then
@@ -162,7 +162,7 @@ fi
 name="kernel-src: KERNEL_SRC_KASAN=1 adds kernel/kasan.config"
 if [ -z "$ksrc_tree" ]; then
 	result skip "$name" "$ksrc_why"
-elif wait $ksrc_pid_kasan &&
+elif wait "$ksrc_pid_kasan" &&
 	grep -qx CONFIG_KASAN=y "$work/ksrc-kasan/.config" &&
 	grep -qx CONFIG_IOMMUFD=y "$work/ksrc-kasan/.config"; then
 	result pass "$name"
@@ -176,7 +176,7 @@ name="negative control: a fragment that cannot hold fails the merge, naming the 
 if [ -z "$ksrc_tree" ]; then
 	result skip "$name" "$ksrc_why"
 else
-	if wait $ksrc_pid_bad; then
+	if wait "$ksrc_pid_bad"; then
 		result fail "$name" "the merge succeeded"
 	elif grep -q "want 'CONFIG_VFIO_DEVICE_CDEV=y'" "$work/ksrc-bad.err" &&
 		grep -q "want 'CONFIG_IOMMUFD=y'" "$work/ksrc-bad.err"; then
