@@ -30,5 +30,5 @@ if check_run tp-impossible 1 TOPOLOGY=q35-throughput-intel KERNEL=debian-6.12 \
 	grep -q 'DMA/identity [0-9.]* is outside 2.850 .. 3.150, also' "$work/tp-impossible.out"; then
 	result pass "$name"
 else
-	result fail "$name"
+	result fail "$name" "$(grep -E 'ratio_dma_identity|outside|inconclusive' "$work/tp-impossible.out" | tail -n 4 | tr '\n' ' ')"
 fi
