@@ -48,9 +48,18 @@ unpack_debian()
 		# The packages ship no modules.dep; make it for the image builder.
 		depmod -b "$tmp/root" "$rel"
 		rm -f "$deb"
-		rm -rf "$dir"
-		mv "$tmp" "$dir"
-		touch "$dir/.complete"
+		touch "$tmp/.complete"
+		# Runs started together may all fetch: the first rename wins and
+		# the others drop their copy (never one in use); a leftover
+		# without .complete is replaced.
+		if ! mv -T "$tmp" "$dir" 2>/dev/null; then
+			if [ -f "$dir/.complete" ]; then
+				rm -rf "$tmp"
+			else
+				rm -rf "$dir"
+				mv -T "$tmp" "$dir"
+			fi
+		fi
 	fi
 	rel=$(ls "$dir/root/lib/modules")
 	echo "kernel_image=$dir/root/boot/vmlinuz-$rel"
