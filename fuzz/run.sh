@@ -178,7 +178,8 @@ run_one()
 	fi
 	mkdir -p "$art" "$(dirname "$log")"
 	[ -f "$dict" ] && args+=(-dict="$dict")
-	"$b" "$@" "${args[@]}" -timeout=25 -rss_limit_mb=2048 \
+	# Lines are cut at 4096 bytes (KTAP, topologies): inputs may be longer.
+	"$b" "$@" "${args[@]}" -max_len=16384 -timeout=25 -rss_limit_mb=2048 \
 		-print_final_stats=1 -artifact_prefix="$art/" "$corpus" \
 		>"$log" 2>&1
 	rc=$?

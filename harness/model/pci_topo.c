@@ -223,6 +223,37 @@ fail:
 	return -1;
 }
 
+/*
+ * libpci 3.9's dump reader stores a row at any offset that fits an int, so
+ * one with the top bit set ("f0000050: 00 ...", fuzz/crashes/lspci) writes
+ * before its buffer.  Config space ends at 4096: refuse rows past it first.
+ */
+static int dump_check_offsets(FILE *f, const char *path, char *err,
+			      size_t errlen)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	unsigned int n = 0;
+	int ret = 0;
+
+	while (getline(&line, &cap, f) >= 0) {
+		size_t k = strspn(line, "0123456789abcdefABCDEF");
+
+		n++;
+		if (k && line[k] == ':' && line[k + 1] == ' ' &&
+		    strtoul(line, NULL, 16) >= 4096) {
+			snprintf(
+				err, errlen,
+				"%s:%u: config space offset %.*s is past 4096 bytes",
+				path, n, (int)(k > 16 ? 16 : k), line);
+			ret = -1;
+			break;
+		}
+	}
+	free(line);
+	return ret;
+}
+
 int model_pci_topo_load_dump(struct model_pci_topo *t, const char *path,
 			     char *err, size_t errlen)
 {
@@ -232,6 +263,11 @@ int model_pci_topo_load_dump(struct model_pci_topo *t, const char *path,
 	if (!f) {
 		memset(t, 0, sizeof(*t));
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (dump_check_offsets(f, path, err, errlen)) {
+		fclose(f);
+		memset(t, 0, sizeof(*t));
 		return -1;
 	}
 	fclose(f);
