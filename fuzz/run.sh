@@ -152,6 +152,15 @@ seed()
 	deviations)
 		cp suites/known-deviations "$dir"/
 		;;
+	baseline)
+		cp results/baselines/*.baseline "$dir"/
+		;;
+	abidoc)
+		# The made-up subsystem's documentation (tests/fixtures/abi).
+		find tests/fixtures/abi -type f | while read -r f; do
+			cp "$f" "$dir/$(echo "$f" | tr '/' '_')"
+		done
+		;;
 	meta)
 		# What check.sh's finish_run writes.
 		printf 'topology=q35-acs\ntopology_file=topologies/q35-acs.topo\nkernel=debian-6.12\nkernel_release=6.12.117+deb12-amd64\nkernel_config_hash=0\nqemu_version=7.2\naccel=tcg\ncommand=make check\nreproduce=make check\nstatus=completed\nstatus_detail=\nelapsed_s=61.2\nconsole=console.log\nstarted=2026-11-25T15:30:07Z\nsuites=sysfs_layout grouping notifier\n' \
