@@ -2,8 +2,12 @@
 # Sourced by tests/run.sh: the throughput suite (fio per default-domain
 # type) against its committed baseline, and the negative control: a
 # baseline that demands an impossible ratio must fail the run, naming it.
+# On Debian's 6.1: on 6.12, NVMe reads after a type switch sometimes time
+# out ("I/O tag ... timeout, aborting"; 2 of 2 boots on an idle host, rarely
+# under load), a kernel finding that make check reports but that would make
+# this test of the package itself flip.
 
-integration q35-throughput-intel debian-6.12
+integration q35-throughput-intel debian-6.1
 d=$(last_report)
 # A host too busy to judge makes the ratio test an "inconclusive" SKIP
 # (the suite's own noise rule): reported here as a skip, never a pass.
@@ -24,7 +28,7 @@ impossible=$work/impossible.baseline
 	echo "ratio DMA/identity 3.0 tolerance 5%"
 } >"$impossible"
 name="negative control: an impossible throughput baseline fails, naming the ratio"
-if check_run tp-impossible 1 TOPOLOGY=q35-throughput-intel KERNEL=debian-6.12 \
+if check_run tp-impossible 1 TOPOLOGY=q35-throughput-intel KERNEL=debian-6.1 \
 	IOG_BASELINE="$impossible" &&
 	grep -qE '^ +not ok [0-9]+ tp\.ratio_dma_identity$' "$(last_report)/report.ktap" &&
 	grep -q 'DMA/identity [0-9.]* is outside 2.850 .. 3.150, also' "$work/tp-impossible.out"; then
