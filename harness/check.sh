@@ -10,6 +10,7 @@
 #                           an ad-hoc topology from the command line
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
+. "$(dirname "$0")/guest-conf.sh"
 
 topo_tool=$IOG_BUILD/host/iog-topo
 report_tool=$IOG_BUILD/host/iog-report
@@ -243,43 +244,11 @@ else
 	conf=$run/guest-conf
 	mkdir -p "$conf"
 	"$topo_tool" expect "$topo" >"$conf/expect-groups"
-	{
-		echo "export IOG_EXPECT=/etc/iog/expect-groups"
-		[ "$iommu" = none ] || echo "export IOG_EXPECT_GROUPS=1"
-		echo "export IOG_IOMMU=$iommu"
-		# Drivers bind in module load order; virtio-iommu groups
-		# devices in that order (spec/observed-q35.md).
-		echo "export IOG_MODULE_ORDER='${modules[*]}'"
-		echo "export IOG_TESTMOD_PARAMS='${IOG_TESTMOD_PARAMS:-}'"
-		# Negative control of the DMA isolation checks: map the probe IOVA.
-		echo "export IOG_EDU_MAP_PROBE='${IOG_EDU_MAP_PROBE:-}'"
-		# The throughput suite: sample sizes, and the expected ratios
-		# of this topology and kernel (results/baselines/, or
-		# IOG_BASELINE=file for a negative control or a lab's own).
-		echo "export IOG_THROUGHPUT_ROUNDS='${IOG_THROUGHPUT_ROUNDS:-}'"
-		echo "export IOG_THROUGHPUT_SECONDS='${IOG_THROUGHPUT_SECONDS:-}'"
-		baseline=${IOG_BASELINE:-$IOG_TOP/results/baselines/$name-$kernel_label.baseline}
-		if [ -f "$baseline" ]; then
-			cp "$baseline" "$conf/throughput-baseline"
-			echo "export IOG_BASELINE_FILE=/etc/iog/throughput-baseline"
-		fi
-		echo "export IOG_BASELINE_NAME='${baseline#"$IOG_TOP"/}'"
-		for e in ${san_env[@]+"${san_env[@]}"}; do echo "export $e"; done
-	} >"$conf/env"
-	# The kernel's own ABI documentation, for abi_doc (/etc/iog/abi).
-	"$IOG_TOP/harness/abi-docs.sh" "$kernel_label" "$conf/abi" "$kernel_image" ||
-		note "no ABI documentation for $kernel_label; abi_doc will skip"
-	# The test module (drivers/iog_groups), built against this kernel's
-	# headers; without it the suites that need it skip and say why.
-	kbuild=
-	if [[ $kernel_label == custom-* || $kernel_label == src-* ]] && [ -d "$kernel_modules/build" ]; then
-		kbuild=$(realpath "$kernel_modules/build")
-	fi
-	if [ -n "$kbuild" ] || [[ $kernel_label == debian-* ]]; then
-		mkdir -p "$conf/testmod"
-		"$IOG_TOP/harness/module.sh" "$kernel_release" "$conf/testmod" $kbuild >"$run/module-build.log" 2>&1 ||
-			note "test module did not build for $kernel_release (see $run/module-build.log); suites that need it will skip"
-	fi
+	guest_env "$conf" "$name" "$kernel_label" "$iommu" "${modules[*]}" \
+		${san_env[@]+"${san_env[@]}"}
+	guest_abi_docs "$conf" "$kernel_label" "$kernel_image"
+	guest_testmod "$conf" "$kernel_label" "$kernel_release" "$kernel_modules" \
+		"$run/module-build.log"
 	initrd=$("$IOG_TOP/harness/image.sh" "$conf" "$kernel_modules" \
 		"${modules[*]}" "${suites[*]}" "$kernel_image")
 

@@ -28,6 +28,7 @@
 # image (the job is for validation only).
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
+. "$(dirname "$0")/guest-conf.sh"
 
 topo_tool=$IOG_BUILD/host/iog-topo
 topology=${TOPOLOGY:-q35-acs}
@@ -197,32 +198,11 @@ if grep -q '^group ' "$conf/expect-groups"; then
 		echo "group 0000:00:10.0"
 	} >>"$conf/expect-groups"
 fi
-{
-	echo "export IOG_EXPECT=/etc/iog/expect-groups"
-	[ "$iommu" = none ] || echo "export IOG_EXPECT_GROUPS=1"
-	echo "export IOG_IOMMU=$iommu"
-	echo "export IOG_MODULE_ORDER='${modules[*]}'"
-	echo "export IOG_TESTMOD_PARAMS='${IOG_TESTMOD_PARAMS:-}'"
-	echo "export IOG_EDU_MAP_PROBE='${IOG_EDU_MAP_PROBE:-}'"
-	# The throughput suite's sample sizes and expected ratios, as
-	# make check gives them.
-	echo "export IOG_THROUGHPUT_ROUNDS='${IOG_THROUGHPUT_ROUNDS:-}'"
-	echo "export IOG_THROUGHPUT_SECONDS='${IOG_THROUGHPUT_SECONDS:-}'"
-	baseline=${IOG_BASELINE:-$IOG_TOP/results/baselines/$name-$kernel_label.baseline}
-	if [ -f "$baseline" ]; then
-		cp "$baseline" "$conf/throughput-baseline"
-		echo "export IOG_BASELINE_FILE=/etc/iog/throughput-baseline"
-	fi
-	echo "export IOG_BASELINE_NAME='${baseline#"$IOG_TOP"/}'"
-} >"$conf/env"
+guest_env "$conf" "$name" "$kernel_label" "$iommu" "${modules[*]}"
 deviations=
 if [ -z "${STRICT:-}" ] || [ "${STRICT:-}" = 0 ]; then
 	cp "$IOG_TOP/suites/known-deviations" "$conf/known-deviations"
 	deviations=/etc/iog/known-deviations
-fi
-kbuild=
-if [[ $kernel_label == custom-* || $kernel_label == src-* ]] && [ -d "$kernel_modules/build" ]; then
-	kbuild=$(realpath "$kernel_modules/build")
 fi
 if [ -n "${LAVA_JOB_STUB:-}" ]; then
 	# The job and its device alone, for validation (make test): the
@@ -230,17 +210,9 @@ if [ -n "${LAVA_JOB_STUB:-}" ]; then
 	initrd=$dir/.stub-initrd
 	: | gzip >"$initrd"
 else
-	# The kernel's ABI documentation for abi_doc, where the package
-	# has the tool for it.
-	if [ -x "$IOG_TOP/harness/abi-docs.sh" ]; then
-		"$IOG_TOP/harness/abi-docs.sh" "$kernel_label" "$conf/abi" "$kernel_image" >/dev/null 2>&1 ||
-			note "no ABI documentation for $kernel_label; abi_doc will skip"
-	fi
-	if [ -n "$kbuild" ] || [[ $kernel_label == debian-* ]]; then
-		mkdir -p "$conf/testmod"
-		"$IOG_TOP/harness/module.sh" "$kernel_release" "$conf/testmod" $kbuild >"$dir/module-build.log" 2>&1 ||
-			note "test module did not build for $kernel_release (see $dir/module-build.log); suites that need it will skip"
-	fi
+	guest_abi_docs "$conf" "$kernel_label" "$kernel_image"
+	guest_testmod "$conf" "$kernel_label" "$kernel_release" "$kernel_modules" \
+		"$dir/module-build.log"
 	initrd=$(IOG_IMAGE_MODE=lava "$IOG_TOP/harness/image.sh" "$conf" "$kernel_modules" \
 		"${modules[*]}" "${suites[*]}" "$kernel_image")
 fi

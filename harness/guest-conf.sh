@@ -1,0 +1,61 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# The guest's configuration directory (/etc/iog in the image), shared by
+# make check (check.sh) and LAVA jobs (lava-job.sh).  Sourced after
+# common.sh, never executed.
+
+# guest_env CONF NAME KERNEL_LABEL IOMMU "MODULE..." [VAR=VALUE...]: the
+# environment the suites read (CONF/env), with the throughput baseline of
+# this topology and kernel copied beside it; VAR=VALUE are exported too.
+guest_env()
+{
+	local conf=$1 name=$2 label=$3 iommu=$4 modules=$5 baseline e
+	shift 5
+	{
+		echo "export IOG_EXPECT=/etc/iog/expect-groups"
+		[ "$iommu" = none ] || echo "export IOG_EXPECT_GROUPS=1"
+		echo "export IOG_IOMMU=$iommu"
+		# Drivers bind in module load order; virtio-iommu groups
+		# devices in that order (spec/observed-q35.md).
+		echo "export IOG_MODULE_ORDER='$modules'"
+		echo "export IOG_TESTMOD_PARAMS='${IOG_TESTMOD_PARAMS:-}'"
+		# Negative control of the DMA isolation checks: map the probe IOVA.
+		echo "export IOG_EDU_MAP_PROBE='${IOG_EDU_MAP_PROBE:-}'"
+		# The throughput suite: sample sizes, and the expected ratios
+		# of this topology and kernel (results/baselines/, or
+		# IOG_BASELINE=file for a negative control or a lab's own).
+		echo "export IOG_THROUGHPUT_ROUNDS='${IOG_THROUGHPUT_ROUNDS:-}'"
+		echo "export IOG_THROUGHPUT_SECONDS='${IOG_THROUGHPUT_SECONDS:-}'"
+		baseline=${IOG_BASELINE:-$IOG_TOP/results/baselines/$name-$label.baseline}
+		if [ -f "$baseline" ]; then
+			cp "$baseline" "$conf/throughput-baseline"
+			echo "export IOG_BASELINE_FILE=/etc/iog/throughput-baseline"
+		fi
+		echo "export IOG_BASELINE_NAME='${baseline#"$IOG_TOP"/}'"
+		for e in "$@"; do echo "export $e"; done
+	} >"$conf/env"
+}
+
+# guest_abi_docs CONF KERNEL_LABEL KERNEL_IMAGE: the kernel's own ABI
+# documentation for abi_doc (CONF/abi), or a note that it will skip.
+guest_abi_docs()
+{
+	"$IOG_TOP/harness/abi-docs.sh" "$2" "$1/abi" "$3" >/dev/null ||
+		note "no ABI documentation for $2; abi_doc will skip"
+}
+
+# guest_testmod CONF KERNEL_LABEL KERNEL_RELEASE MODULES_DIR LOG: the test
+# module (drivers/iog_groups) in CONF/testmod, built against Debian's
+# headers or a custom or source kernel's build tree; without it the
+# suites that need it skip and say why.
+guest_testmod()
+{
+	local conf=$1 label=$2 release=$3 moddir=$4 log=$5 kbuild=
+	if [[ $label == custom-* || $label == src-* ]] && [ -d "$moddir/build" ]; then
+		kbuild=$(realpath "$moddir/build")
+	fi
+	if [ -n "$kbuild" ] || [[ $label == debian-* ]]; then
+		mkdir -p "$conf/testmod"
+		"$IOG_TOP/harness/module.sh" "$release" "$conf/testmod" $kbuild >"$log" 2>&1 ||
+			note "test module did not build for $release (see $log); suites that need it will skip"
+	fi
+}
