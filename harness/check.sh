@@ -18,14 +18,6 @@ topology=${TOPOLOGY:-q35-acs}
 kernel=${KERNEL:-debian-6.12}
 results=${RESULTS:-$IOG_TOP/results}
 deviations=$IOG_TOP/suites/known-deviations
-# Suites that change nothing on the machine; the only ones host mode runs
-# unless DESTRUCTIVE=1.
-host_safe_suites="sysfs_layout grouping abi_doc"
-# Suites that run only where a topology names them in its suites line:
-# throughput takes minutes and unbinds an NVMe drive (on a board perhaps
-# the root disk), so neither a topology without a suites line nor host
-# mode with DESTRUCTIVE=1 runs it.
-opt_in_suites="throughput"
 # The suite binaries: SANITIZE=1 takes the ASan+UBSan build (make
 # suites-san); IOG_GUEST_BUILD=dir another directory of them.
 guest_bin=${IOG_GUEST_BUILD:-$IOG_BUILD/guest}
@@ -180,19 +172,7 @@ fi
 # A kernel from source (harness/kernel-src.sh) stands in for KERNEL=.
 [ -z "${KERNEL_SRC:-}" ] || reproduce="${reproduce/ KERNEL=$kernel/ KERNEL_SRC=$KERNEL_SRC${KERNEL_SRC_KASAN:+ KERNEL_SRC_KASAN=$KERNEL_SRC_KASAN}}"
 [ "${SANITIZE:-0}" = 0 ] || reproduce+=" SANITIZE=1"
-"$topo_tool" check "$topo" || exit 1
-show=$("$topo_tool" show "$topo")
-name=$(sed -n 's/^name //p' <<<"$show")
-iommu=$(sed -n 's/^iommu //p' <<<"$show")
-append=$(sed -n 's/^append //p' <<<"$show")
-topo_timeout=$(sed -n 's/^timeout //p' <<<"$show")
-mapfile -t modules < <(sed -n 's/^module //p' <<<"$show")
-mapfile -t qemu_topo < <(sed -n 's/^qemu //p' <<<"$show")
-mapfile -t drives < <(sed -n 's/^drive //p' <<<"$show")
-mapfile -t suites < <(sed -n 's/^suite //p' <<<"$show")
-if [ ${#suites[@]} -eq 0 ]; then
-	mapfile -t suites < <(ls "$guest_bin" | grep -vxF -f <(tr ' ' '\n' <<<"$opt_in_suites"))
-fi
+topo_load "$topo" "$guest_bin"
 timeout_s=${TIMEOUT:-}
 [ -n "$timeout_s" ] || timeout_s=$topo_timeout
 [ -n "$timeout_s" ] && [ "$timeout_s" != 0 ] || timeout_s=180

@@ -3,6 +3,37 @@
 # make check (check.sh) and LAVA jobs (lava-job.sh).  Sourced after
 # common.sh, never executed.
 
+# Suites that change nothing on the machine; the only ones host mode runs
+# unless DESTRUCTIVE=1.
+host_safe_suites="sysfs_layout grouping abi_doc"
+# Suites that run only where a topology names them in its suites line:
+# throughput takes minutes and unbinds an NVMe drive (on a board perhaps
+# the root disk), so neither a topology without a suites line nor host
+# mode with DESTRUCTIVE=1 runs it.
+opt_in_suites="throughput"
+
+# topo_load TOPOLOGY_FILE SUITE_DIR: check the topology, then set name,
+# iommu, append, topo_timeout and the arrays modules, qemu_topo, drives and
+# suites from `iog-topo show` (no suites line: every suite in SUITE_DIR
+# but the opt-in ones).
+topo_load()
+{
+	local show
+	"$IOG_BUILD/host/iog-topo" check "$1" || exit 1
+	show=$("$IOG_BUILD/host/iog-topo" show "$1")
+	name=$(sed -n 's/^name //p' <<<"$show")
+	iommu=$(sed -n 's/^iommu //p' <<<"$show")
+	append=$(sed -n 's/^append //p' <<<"$show")
+	topo_timeout=$(sed -n 's/^timeout //p' <<<"$show")
+	mapfile -t modules < <(sed -n 's/^module //p' <<<"$show")
+	mapfile -t qemu_topo < <(sed -n 's/^qemu //p' <<<"$show")
+	mapfile -t drives < <(sed -n 's/^drive //p' <<<"$show")
+	mapfile -t suites < <(sed -n 's/^suite //p' <<<"$show")
+	if [ ${#suites[@]} -eq 0 ]; then
+		mapfile -t suites < <(ls "$2" | grep -vxF -f <(tr ' ' '\n' <<<"$opt_in_suites"))
+	fi
+}
+
 # guest_env CONF NAME KERNEL_LABEL IOMMU "MODULE..." [VAR=VALUE...]: the
 # environment the suites read (CONF/env), with the throughput baseline of
 # this topology and kernel copied beside it; VAR=VALUE are exported too.

@@ -80,9 +80,8 @@ if [ -n "$board" ]; then
 	dir=$(job_dir "host-$board")
 	cp "$lava/testdefs/iog-host.yaml" "$dir/testdef.yaml"
 	cp "$lava/devices/board-iog.yaml" "$dir/device.yaml"
-	# The suites host mode runs (harness/check.sh); DESTRUCTIVE=1: all.
-	suites=$(sed -n 's/^host_safe_suites="\(.*\)"$/\1/p' "$IOG_TOP/harness/check.sh")
-	[ -n "$suites" ] || die "no host_safe_suites in harness/check.sh"
+	# The suites host mode runs (harness/guest-conf.sh); DESTRUCTIVE=1: all.
+	suites=$host_safe_suites
 	[ -z "${DESTRUCTIVE:-}" ] || suites=all
 	cat >"$dir/job.yaml" <<-EOF
 	# SPDX-License-Identifier: GPL-2.0-only
@@ -140,21 +139,7 @@ fi
 
 [ "$topology" != host ] || die "TOPOLOGY=host runs on a lab board: use BOARD=<device type>"
 topo=$(topology_file "$topology")
-"$topo_tool" check "$topo" || exit 1
-show=$("$topo_tool" show "$topo")
-name=$(sed -n 's/^name //p' <<<"$show")
-iommu=$(sed -n 's/^iommu //p' <<<"$show")
-append=$(sed -n 's/^append //p' <<<"$show")
-topo_timeout=$(sed -n 's/^timeout //p' <<<"$show")
-mapfile -t modules < <(sed -n 's/^module //p' <<<"$show")
-mapfile -t qemu_topo < <(sed -n 's/^qemu //p' <<<"$show")
-mapfile -t drives < <(sed -n 's/^drive //p' <<<"$show")
-mapfile -t suites < <(sed -n 's/^suite //p' <<<"$show")
-# No suites line: every suite but the opt-in ones (check.sh's opt_in_suites).
-if [ ${#suites[@]} -eq 0 ]; then
-	opt_in=$(sed -n 's/^opt_in_suites="\(.*\)"$/\1/p' "$IOG_TOP/harness/check.sh")
-	mapfile -t suites < <(ls "$IOG_BUILD/guest" | grep -vxF -f <(tr ' ' '\n' <<<"$opt_in"))
-fi
+topo_load "$topo" "$IOG_BUILD/guest"
 [ ${#suites[@]} -gt 0 ] || die "no suites built in $IOG_BUILD/guest (make build)"
 timeout_s=${TIMEOUT:-$topo_timeout}
 [ -n "$timeout_s" ] && [ "$timeout_s" != 0 ] || timeout_s=180
