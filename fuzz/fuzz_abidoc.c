@@ -40,8 +40,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (size_t i = 0; i < d.nr; i++) {
 			const struct abidoc_entry *e = &d.v[i];
 
-			FUZZ_ASSERT(e->nr_what > 0, "entry %zu has no What:",
-				    i);
+			FUZZ_ASSERT(e->nr_what > 0,
+				    "entry %zu has no What:", i);
 			FUZZ_ASSERT(e->file && !strcmp(e->file, "fuzz-abi"),
 				    "entry %zu names '%s'", i,
 				    e->file ? e->file : "(null)");
@@ -53,9 +53,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 				if (p[0] == '/' && !strpbrk(p, "*<>") &&
 				    !strstr(p, "...") && components(p) <= 64)
-					FUZZ_ASSERT(abidoc_path_match(p, p),
-						    "'%s' does not match itself",
-						    p);
+					FUZZ_ASSERT(
+						abidoc_path_match(p, p),
+						"'%s' does not match itself",
+						p);
 			}
 		}
 	}

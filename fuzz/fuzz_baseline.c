@@ -43,8 +43,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			    "tolerance %g", r->tolerance);
 		FUZZ_ASSERT(baseline_find(&b, r->num, r->den) == r,
 			    "%s/%s not found as itself", r->num, r->den);
-		FUZZ_ASSERT(baseline_judge(r, r->expect, 1000) ==
-				    BASELINE_PASS,
+		FUZZ_ASSERT(baseline_judge(r, r->expect, 1000) == BASELINE_PASS,
 			    "the expectation itself does not pass");
 	}
 	return 0;

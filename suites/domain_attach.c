@@ -73,19 +73,6 @@ static double now_us(void)
 	return t.tv_sec * 1e6 + t.tv_nsec / 1e3;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static double median(double *v, size_t n)
-{
-	qsort(v, n, sizeof(*v), cmp_double);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
 /* A measurement, on stdout where the KTAP reader looks for it. */
 static void metric(const char *name, double value, const char *unit)
 {
@@ -1165,8 +1152,8 @@ TEST_F(edu, attach_detach_cycles)
 		       "error",
 		       i, err_str(ret));
 	}
-	metric("vfio_group_attach", median(attach, ATTACH_CYCLES), "us");
-	metric("vfio_group_detach", median(detach, ATTACH_CYCLES), "us");
+	metric("vfio_group_attach", suite_median(attach, ATTACH_CYCLES), "us");
+	metric("vfio_group_detach", suite_median(detach, ATTACH_CYCLES), "us");
 	edu_close(self);
 }
 
@@ -1437,10 +1424,10 @@ TEST_F(edu, map_unmap_rate)
 		}
 		snprintf(name, sizeof(name), "vfio_map_rate_%s",
 			 rate_sizes[s].name);
-		metric(name, median(map, ROUNDS), "maps/s");
+		metric(name, suite_median(map, ROUNDS), "maps/s");
 		snprintf(name, sizeof(name), "vfio_unmap_rate_%s",
 			 rate_sizes[s].name);
-		metric(name, median(unmap, ROUNDS), "unmaps/s");
+		metric(name, suite_median(unmap, ROUNDS), "unmaps/s");
 		munmap(mem, n * size);
 	}
 	edu_close(self);

@@ -111,6 +111,25 @@ static inline void suite_print_text(FILE *out, const char *indent,
 	fflush(out);
 }
 
+/* ---- measurements ------------------------------------------------------ */
+
+static inline int suite_cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The median of v[0..n) (n > 0); v is left as it was. */
+static inline double suite_median(const double *v, size_t n)
+{
+	double s[n];
+
+	memcpy(s, v, n * sizeof(*v));
+	qsort(s, n, sizeof(*s), suite_cmp_double);
+	return n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+}
+
 /* ---- the reference model ---------------------------------------------- */
 
 /* A device a driver probes (virtio-iommu's input; model/probe.h). */

@@ -42,7 +42,7 @@
 /* Measurements of alternating_rounds for the tests after it. */
 #define RESULTS_FILE "/tmp/iog-throughput.results"
 
-static const char *const types[NTYPES] = { "identity", "DMA-FQ", "DMA" };
+static const char *const types[NTYPES] = {"identity", "DMA-FQ", "DMA"};
 
 struct tp_dev {
 	char bdf[32];
@@ -100,8 +100,9 @@ static int find_dev(struct tp_dev *dev, char *why, size_t len)
 	struct dirent **ents;
 	int n, ret = -1;
 
-	snprintf(why, len, "no NVMe function with a driver and a group of "
-			   "its own");
+	snprintf(why, len,
+		 "no NVMe function with a driver and a group of "
+		 "its own");
 	n = scandir("/sys/bus/pci/devices", &ents, NULL, alphasort);
 	if (n < 0) {
 		snprintf(why, len, "/sys/bus/pci/devices: %s", strerror(errno));
@@ -123,11 +124,11 @@ static int find_dev(struct tp_dev *dev, char *why, size_t len)
 		dev->group = td_dev_group(bdf);
 		if (!dev->driver[0] || dev->group < 0)
 			snprintf(why, len, "%s: %s", bdf,
-				 dev->group < 0 ? "no IOMMU group" :
-						  "no driver bound");
+				 dev->group < 0 ? "no IOMMU group"
+						: "no driver bound");
 		else if (group_size(dev->group) != 1)
-			snprintf(why, len, "%s: group %ld has %d members",
-				 bdf, dev->group, group_size(dev->group));
+			snprintf(why, len, "%s: group %ld has %d members", bdf,
+				 dev->group, group_size(dev->group));
 		else
 			ret = 0;
 	}
@@ -212,8 +213,8 @@ static int set_type(const struct tp_dev *dev, const char *type, char *blk,
  * Run fio with args (NULL-terminated, after the program name) and its
  * terse output; the read bandwidth in KiB/s.  0, or -1 with why.
  */
-static int run_fio(char *const args[], double *kib_s, double *peak,
-		   char *why, size_t len)
+static int run_fio(char *const args[], double *kib_s, double *peak, char *why,
+		   size_t len)
 {
 	char out[8192], *argv[32];
 	size_t got = 0, argc = 0;
@@ -307,11 +308,19 @@ static int measure(const char *blk, long secs, double *kib_s, double *peak,
 		   char *why, size_t len)
 {
 	char file[PATH_MAX + 16], rt[32];
-	char *args[] = { "--name=tp",	  file,		"--rw=randread",
-			 "--bs=128k",	  "--direct=1", "--ioengine=libaio",
-			 "--iodepth=8",	  "--thread",	"--time_based",
-			 rt,		  "--minimal",	"--bwavgtime=250",
-			 NULL };
+	char *args[] = {"--name=tp",
+			file,
+			"--rw=randread",
+			"--bs=128k",
+			"--direct=1",
+			"--ioengine=libaio",
+			"--iodepth=8",
+			"--thread",
+			"--time_based",
+			rt,
+			"--minimal",
+			"--bwavgtime=250",
+			NULL};
 
 	snprintf(file, sizeof(file), "--filename=%s", blk);
 	snprintf(rt, sizeof(rt), "--runtime=%ld", secs);
@@ -322,13 +331,13 @@ static int measure(const char *blk, long secs, double *kib_s, double *peak,
 static int verify(const char *blk, char *why, size_t len)
 {
 	char file[PATH_MAX + 16];
-	char *args[] = { "--name=verify",     file,
-			 "--rw=write",	      "--bs=64k",
-			 "--size=8m",	      "--direct=1",
-			 "--ioengine=libaio", "--iodepth=4",
-			 "--thread",	      "--verify=crc32c",
-			 "--do_verify=1",     "--verify_fatal=1",
-			 "--minimal",	      NULL };
+	char *args[] = {"--name=verify",     file,
+			"--rw=write",	     "--bs=64k",
+			"--size=8m",	     "--direct=1",
+			"--ioengine=libaio", "--iodepth=4",
+			"--thread",	     "--verify=crc32c",
+			"--do_verify=1",     "--verify_fatal=1",
+			"--minimal",	     NULL};
 	double kib_s, peak;
 
 	snprintf(file, sizeof(file), "--filename=%s", blk);
@@ -341,7 +350,7 @@ static int verify(const char *blk, char *why, size_t len)
 static bool have_fio(struct __test_metadata *_metadata)
 {
 	char why[512];
-	char *args[] = { "--version", NULL };
+	char *args[] = {"--version", NULL};
 	double d, p;
 
 	if (run_fio(args, &d, &p, why, sizeof(why)) &&
@@ -352,7 +361,7 @@ static bool have_fio(struct __test_metadata *_metadata)
 
 /* Set up a test: live machine, fio, the device.  false: skipped. */
 static bool tp_prepare(struct __test_metadata *_metadata, struct tp_dev *dev,
-		     char *orig, size_t origlen)
+		       char *orig, size_t origlen)
 {
 	char why[512];
 
@@ -365,8 +374,8 @@ static bool tp_prepare(struct __test_metadata *_metadata, struct tp_dev *dev,
 	return true;
 }
 
-static void restore(struct __test_metadata *_metadata,
-		    const struct tp_dev *dev, const char *orig)
+static void restore(struct __test_metadata *_metadata, const struct tp_dev *dev,
+		    const char *orig)
 {
 	char why[512], blk[PATH_MAX];
 
@@ -378,9 +387,13 @@ static void restore(struct __test_metadata *_metadata,
  * One fixture for all tests, so that they run in this order; the rounds
  * take minutes, past the harness's 30 s default per test.
  */
-FIXTURE(tp) {};
-FIXTURE_SETUP(tp) {}
-FIXTURE_TEARDOWN(tp) {}
+FIXTURE(tp){};
+FIXTURE_SETUP(tp)
+{
+}
+FIXTURE_TEARDOWN(tp)
+{
+}
 
 TEST_F_TIMEOUT(tp, types_switch, 300)
 {
@@ -402,22 +415,6 @@ TEST_F_TIMEOUT(tp, types_switch, 300)
 	}
 	restore(_metadata, &dev, orig);
 	EXPECT_TRUE(ok);
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static double median(const double *v, size_t n)
-{
-	double s[MAX_ROUNDS];
-
-	memcpy(s, v, n * sizeof(*v));
-	qsort(s, n, sizeof(*s), cmp_double);
-	return n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
 }
 
 /* Coefficient of variation in percent (population standard deviation). */
@@ -454,7 +451,7 @@ static double paired(const char *name, const double *a, const double *b,
 
 	for (long r = 0; r < rounds; r++)
 		ratio[r] = a[r] / b[r];
-	m = median(ratio, rounds);
+	m = suite_median(ratio, rounds);
 	if (name)
 		emit(name, m, cov(ratio, rounds), "ratio");
 	if (cov_pct)
@@ -501,8 +498,8 @@ TEST_F_TIMEOUT(tp, alternating_rounds, 1800)
 				TH_LOG("round %ld, %s: %s", r + 1, types[t],
 				       why);
 			}
-			printf("# round %ld %s %.0f KiB/s (peak %.0f)\n",
-			       r + 1, types[t], bw[t][r], peak[t][r]);
+			printf("# round %ld %s %.0f KiB/s (peak %.0f)\n", r + 1,
+			       types[t], bw[t][r], peak[t][r]);
 			fflush(stdout);
 		}
 	}
@@ -513,12 +510,13 @@ TEST_F_TIMEOUT(tp, alternating_rounds, 1800)
 	for (int t = 0; t < NTYPES; t++) {
 		metric_key(types[t], key, sizeof(key));
 		snprintf(name, sizeof(name), "throughput.%s.read_kib_s", key);
-		emit(name, median(bw[t], rounds), cov(bw[t], rounds), "KiB/s");
+		emit(name, suite_median(bw[t], rounds), cov(bw[t], rounds),
+		     "KiB/s");
 		snprintf(name, sizeof(name), "throughput.%s.peak_kib_s", key);
-		emit(name, median(peak[t], rounds), cov(peak[t], rounds),
+		emit(name, suite_median(peak[t], rounds), cov(peak[t], rounds),
 		     "KiB/s");
 		fprintf(res, "median %s %.6f\n", types[t],
-			median(peak[t], rounds));
+			suite_median(peak[t], rounds));
 	}
 	/*
 	 * Ratios pair the samples of one round, so that what slowed a whole
@@ -587,8 +585,7 @@ static bool load_results(struct __test_metadata *_metadata,
 }
 
 /* The baseline; false (and SKIP) without one, fails on a bad one. */
-static bool load_baseline(struct __test_metadata *_metadata,
-			  struct baseline *b)
+static bool load_baseline(struct __test_metadata *_metadata, struct baseline *b)
 {
 	const char *path = getenv("IOG_BASELINE_FILE");
 	const char *name = getenv("IOG_BASELINE_NAME");
@@ -608,8 +605,8 @@ static bool load_baseline(struct __test_metadata *_metadata,
 
 TEST_F(tp, ordering)
 {
-	struct tp_results r = { 0 };
-	struct baseline b = { .ordering_tolerance = 0.15 };
+	struct tp_results r = {0};
+	struct baseline b = {.ordering_tolerance = 0.15};
 	const char *bf = getenv("IOG_BASELINE_FILE");
 
 	if (!load_results(_metadata, &r))
@@ -629,9 +626,8 @@ TEST_F(tp, ordering)
 
 		if (2 * r.stepcov[t] / 100 > tol)
 			tol = 2 * r.stepcov[t] / 100;
-		TH_LOG("%s/%s %.3f (CoV %.1f %%), allowed up to %.3f",
-		       types[t], types[t - 1], r.step[t], r.stepcov[t],
-		       1 + tol);
+		TH_LOG("%s/%s %.3f (CoV %.1f %%), allowed up to %.3f", types[t],
+		       types[t - 1], r.step[t], r.stepcov[t], 1 + tol);
 		EXPECT_LE(r.step[t], 1 + tol)
 		TH_LOG("%s is %.0f %% faster than %s: beyond the noise "
 		       "(%.0f %%)",
@@ -643,7 +639,7 @@ TEST_F(tp, ordering)
 static void check_ratio(struct __test_metadata *_metadata, int t)
 {
 	const struct baseline_ratio *br;
-	struct tp_results r = { 0 };
+	struct tp_results r = {0};
 	struct baseline b;
 	const char *name = getenv("IOG_BASELINE_NAME");
 
@@ -652,7 +648,7 @@ static void check_ratio(struct __test_metadata *_metadata, int t)
 	br = baseline_find(&b, types[t], "identity");
 	if (!br)
 		SKIP(return, "%s has no ratio %s/identity",
-			    name ? name : "the baseline", types[t]);
+			   name ? name : "the baseline", types[t]);
 	TH_LOG("%s/identity %.3f (CoV %.1f %% over the rounds), baseline "
 	       "%.3f +- %.0f %% (%s:%u)",
 	       types[t], r.ratio[t], r.ratiocov[t], br->expect,
@@ -662,12 +658,12 @@ static void check_ratio(struct __test_metadata *_metadata, int t)
 		break;
 	case BASELINE_INCONCLUSIVE:
 		SKIP(return,
-			    "inconclusive: %s/identity %.3f is outside %.3f .. "
-			    "%.3f but within twice this run's noise (CoV "
-			    "%.1f %%); the host was too busy to judge",
-			    types[t], r.ratio[t],
-			    br->expect * (1 - br->tolerance),
-			    br->expect * (1 + br->tolerance), r.ratiocov[t]);
+			   "inconclusive: %s/identity %.3f is outside %.3f .. "
+			   "%.3f but within twice this run's noise (CoV "
+			   "%.1f %%); the host was too busy to judge",
+			   types[t], r.ratio[t],
+			   br->expect * (1 - br->tolerance),
+			   br->expect * (1 + br->tolerance), r.ratiocov[t]);
 	case BASELINE_FAIL:
 		TH_LOG("%s/identity %.3f is outside %.3f .. %.3f, also "
 		       "allowing twice this run's noise",

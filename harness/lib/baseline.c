@@ -15,7 +15,7 @@
 /* A baseline is a few lines; anything this big is not one. */
 #define BASELINE_MAX_BYTES (64 * 1024)
 
-static const char *const domain_types[] = { "identity", "DMA-FQ", "DMA" };
+static const char *const domain_types[] = {"identity", "DMA-FQ", "DMA"};
 
 bool baseline_type_valid(const char *s)
 {
@@ -90,9 +90,8 @@ static size_t split_words(char *line, char **w, size_t max)
 	return n;
 }
 
-static int parse_ratio(char **w, size_t n, struct baseline *b,
-		       const char *name, unsigned int line, char *err,
-		       size_t errlen)
+static int parse_ratio(char **w, size_t n, struct baseline *b, const char *name,
+		       unsigned int line, char *err, size_t errlen)
 {
 	struct baseline_ratio *r;
 	char *slash;
@@ -102,8 +101,8 @@ static int parse_ratio(char **w, size_t n, struct baseline *b,
 			    "want 'ratio TYPE/TYPE VALUE tolerance PCT%%'");
 	slash = strchr(w[1], '/');
 	if (!slash)
-		return fail(err, errlen, name, line,
-			    "'%s' is not TYPE/TYPE", w[1]);
+		return fail(err, errlen, name, line, "'%s' is not TYPE/TYPE",
+			    w[1]);
 	*slash = '\0';
 	if (!baseline_type_valid(w[1]) || !baseline_type_valid(slash + 1))
 		return fail(err, errlen, name, line,
@@ -111,11 +110,11 @@ static int parse_ratio(char **w, size_t n, struct baseline *b,
 			    "DMA-FQ or DMA)",
 			    w[1], slash + 1);
 	if (!strcmp(w[1], slash + 1))
-		return fail(err, errlen, name, line,
-			    "a ratio of %s to itself", w[1]);
+		return fail(err, errlen, name, line, "a ratio of %s to itself",
+			    w[1]);
 	if (baseline_find(b, w[1], slash + 1))
-		return fail(err, errlen, name, line,
-			    "ratio %s/%s given twice", w[1], slash + 1);
+		return fail(err, errlen, name, line, "ratio %s/%s given twice",
+			    w[1], slash + 1);
 	if (b->nr == BASELINE_MAX_RATIOS)
 		return fail(err, errlen, name, line, "more than %d ratios",
 			    BASELINE_MAX_RATIOS);
@@ -165,7 +164,8 @@ int baseline_parse(const char *name, const char *text, size_t len,
 			if (parse_ratio(w, n, b, name, line, err, errlen))
 				return -1;
 		} else if (!strcmp(w[0], "ordering-tolerance")) {
-			if (n != 2 || !parse_percent(w[1], &b->ordering_tolerance))
+			if (n != 2 ||
+			    !parse_percent(w[1], &b->ordering_tolerance))
 				return fail(err, errlen, name, line,
 					    "want 'ordering-tolerance PCT%%'");
 		} else {

@@ -48,7 +48,7 @@ TEST(ratios_and_ordering_tolerance)
 TEST(judge_allows_for_noise)
 {
 	/* 0.80 +- 25 %: 0.60 .. 1.00 */
-	struct baseline_ratio r = { .expect = 0.8, .tolerance = 0.25 };
+	struct baseline_ratio r = {.expect = 0.8, .tolerance = 0.25};
 
 	EXPECT_EQ(BASELINE_PASS, baseline_judge(&r, 0.79, 50));
 	/* Quiet and outside: fails. */
@@ -80,26 +80,26 @@ TEST(errors_name_file_and_line)
 	static const struct {
 		const char *text, *want;
 	} cases[] = {
-		{ "ratio DMA/identity 0.6\n", "x.baseline:1: want 'ratio" },
-		{ "\nratio DMA/ident 0.6 tolerance 5%\n",
-		  "x.baseline:2: unknown domain type" },
-		{ "ratio DMA 0.6 tolerance 5%\n", "x.baseline:1: 'DMA' is not" },
-		{ "ratio DMA/DMA 1 tolerance 5%\n", "x.baseline:1: a ratio of" },
-		{ "ratio DMA/identity -1 tolerance 5%\n",
-		  "x.baseline:1: '-1' is not a positive" },
-		{ "ratio DMA/identity nan tolerance 5%\n",
-		  "x.baseline:1: 'nan' is not" },
-		{ "ratio DMA/identity 1 tolerance 5\n",
-		  "x.baseline:1: '5' is not a percentage" },
-		{ "ratio DMA/identity 1 tolerance 100%\n",
-		  "x.baseline:1: '100%' is not a percentage" },
-		{ "ratio DMA/identity 1 tolerance 5%\n"
-		  "ratio DMA/identity 1 tolerance 5%\n",
-		  "x.baseline:2: ratio DMA/identity given twice" },
-		{ "ordering-tolerance\n", "x.baseline:1: want 'ordering" },
-		{ "expect DMA 5\n", "x.baseline:1: unknown keyword 'expect'" },
-		{ "ratio DMA/identity 1 tolerance 5% extra words here\n",
-		  "x.baseline:1: want 'ratio" },
+		{"ratio DMA/identity 0.6\n", "x.baseline:1: want 'ratio"},
+		{"\nratio DMA/ident 0.6 tolerance 5%\n",
+		 "x.baseline:2: unknown domain type"},
+		{"ratio DMA 0.6 tolerance 5%\n", "x.baseline:1: 'DMA' is not"},
+		{"ratio DMA/DMA 1 tolerance 5%\n", "x.baseline:1: a ratio of"},
+		{"ratio DMA/identity -1 tolerance 5%\n",
+		 "x.baseline:1: '-1' is not a positive"},
+		{"ratio DMA/identity nan tolerance 5%\n",
+		 "x.baseline:1: 'nan' is not"},
+		{"ratio DMA/identity 1 tolerance 5\n",
+		 "x.baseline:1: '5' is not a percentage"},
+		{"ratio DMA/identity 1 tolerance 100%\n",
+		 "x.baseline:1: '100%' is not a percentage"},
+		{"ratio DMA/identity 1 tolerance 5%\n"
+		 "ratio DMA/identity 1 tolerance 5%\n",
+		 "x.baseline:2: ratio DMA/identity given twice"},
+		{"ordering-tolerance\n", "x.baseline:1: want 'ordering"},
+		{"expect DMA 5\n", "x.baseline:1: unknown keyword 'expect'"},
+		{"ratio DMA/identity 1 tolerance 5% extra words here\n",
+		 "x.baseline:1: want 'ratio"},
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -138,8 +138,7 @@ TEST(committed_baselines_parse)
 		SKIP(return, "no results/baselines/*.baseline (run from the "
 			     "repository top)");
 	for (size_t i = 0; i < g.gl_pathc; i++) {
-		EXPECT_EQ(0, baseline_load(g.gl_pathv[i], &b, err,
-					   sizeof(err)))
+		EXPECT_EQ(0, baseline_load(g.gl_pathv[i], &b, err, sizeof(err)))
 		TH_LOG("%s", err);
 		EXPECT_NE(0, b.nr)
 		TH_LOG("%s has no ratio", g.gl_pathv[i]);
