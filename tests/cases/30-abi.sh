@@ -4,14 +4,11 @@
 # one reads a mutated copy that must fail; host mode has no documentation
 # for this machine's kernel and must say so.
 
-# The abi_doc suite alone on the q35-acs devices.  no_timer_check: on a
-# loaded host TCG can miss the kernel's IO-APIC timer probe, and with
-# interrupt remapping that is a panic before /init.
+# The abi_doc suite alone on the q35-acs devices.
 abi_topo=$work/abi-only.topo
 {
 	cat topologies/q35-acs.topo
 	echo "suites abi_doc"
-	echo "append no_timer_check"
 } >"$abi_topo"
 
 # abi_doc_test NAME: the newest run's result line of abi_doc test NAME.

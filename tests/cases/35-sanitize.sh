@@ -5,11 +5,9 @@
 # undefined behaviour only the sanitizer report can catch.
 
 san_topo=$work/san.topo
-# no_timer_check: see tests/cases/30-abi.sh.
 {
 	cat topologies/q35-acs.topo
 	echo "suites sysfs_layout grouping abi_doc"
-	echo "append no_timer_check"
 } >"$san_topo"
 name="SANITIZE=1: the suites run under ASan and UBSan in the guest and pass"
 if check_run san 0 TOPOLOGY="$san_topo" KERNEL=debian-6.12 SANITIZE=1 &&
