@@ -21,12 +21,13 @@ IOG_EDU_MAP_PROBE ?=
 IOG_BASELINE ?=
 IOG_THROUGHPUT_ROUNDS ?=
 IOG_THROUGHPUT_SECONDS ?=
+IOG_THROUGHPUT_STALL_S ?=
 MATRIX_TOPOLOGIES ?=
 MATRIX_KERNELS ?=
 MATRIX_JOBS ?=
 export TOPOLOGY KERNEL MODULES TIMEOUT IOG_CACHE RESULTS IOMMU QEMU_DEVICES \
 	GUEST_MODULES STRICT DESTRUCTIVE IOG_TESTMOD_PARAMS IOG_EDU_MAP_PROBE \
-	IOG_BASELINE IOG_THROUGHPUT_ROUNDS IOG_THROUGHPUT_SECONDS \
+	IOG_BASELINE IOG_THROUGHPUT_ROUNDS IOG_THROUGHPUT_SECONDS IOG_THROUGHPUT_STALL_S \
 	MATRIX_TOPOLOGIES MATRIX_KERNELS MATRIX_JOBS
 
 CC ?= gcc
@@ -210,6 +211,7 @@ help:
 	@echo '  MODULES=/path/to/lib/modules/VER   modules for a KERNEL=bzImage'
 	@echo '  KERNEL_SRC=tree    build that kernel source tree with kernel/iog.config (cached) and check on it'
 	@echo '  KERNEL_SRC_KASAN=1  with KERNEL_SRC: add kernel/kasan.config'
+	@echo '  QEMU_TRACE="event ..."  QEMU trace events (patterns as -trace takes them) into the run'"'"'s qemu-trace.log'
 	@echo '  TIMEOUT=seconds      guest watchdog (default: the topology'"'"'s, else 180)'
 	@echo '  TOPOLOGY=host        run the non-destructive suites on this machine (DESTRUCTIVE=1: all)'
 	@echo '  IOMMU=intel|amd|virtio QEMU_DEVICES="-device ..." [GUEST_MODULES="..."]'

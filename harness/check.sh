@@ -172,6 +172,10 @@ fi
 # A kernel from source (harness/kernel-src.sh) stands in for KERNEL=.
 [ -z "${KERNEL_SRC:-}" ] || reproduce="${reproduce/ KERNEL=$kernel/ KERNEL_SRC=$KERNEL_SRC${KERNEL_SRC_KASAN:+ KERNEL_SRC_KASAN=$KERNEL_SRC_KASAN}}"
 [ "${SANITIZE:-0}" = 0 ] || reproduce+=" SANITIZE=1"
+[ -z "${QEMU_TRACE:-}" ] || reproduce+=" QEMU_TRACE='$QEMU_TRACE'"
+for v in IOG_THROUGHPUT_ROUNDS IOG_THROUGHPUT_SECONDS IOG_THROUGHPUT_STALL_S; do
+	[ -z "${!v:-}" ] || reproduce+=" $v=${!v}"
+done
 topo_load "$topo" "$guest_bin"
 timeout_s=${TIMEOUT:-}
 [ -n "$timeout_s" ] || timeout_s=$topo_timeout
@@ -245,10 +249,19 @@ else
 	# check of the timer through the interrupt-remapped IO-APIC can miss
 	# and panic ("timer doesn't work"); it tests the emulator, not groups.
 	cmdline="console=ttyS0 panic=-1 loglevel=7 no_timer_check $append"
+	# QEMU_TRACE="pattern ...": QEMU's trace events (qemu-system-x86_64
+	# -trace help) into the run directory, to tell an emulator fault from
+	# a kernel one.
+	trace_args=()
+	read -ra trace_events <<<"${QEMU_TRACE:-}"
+	for ev in ${trace_events[@]+"${trace_events[@]}"}; do
+		trace_args+=(-trace "$ev")
+	done
+	[ ${#trace_args[@]} -eq 0 ] || trace_args+=(-D "$run/qemu-trace.log")
 	{
 		echo "# $reproduce"
 		printf '%q ' qemu-system-x86_64 -accel "$accel" -kernel "$kernel_image" \
-			-initrd "$initrd" -append "$cmdline" "${qemu_topo[@]}" "${drive_args[@]}"
+			-initrd "$initrd" -append "$cmdline" "${qemu_topo[@]}" "${drive_args[@]}" ${trace_args[@]+"${trace_args[@]}"}
 		echo
 	} >"$run/qemu.cmd"
 
@@ -256,7 +269,7 @@ else
 	set +e
 	"$IOG_TOP/harness/launch.sh" "$run" "$timeout_s" "$accel" \
 		-kernel "$kernel_image" -initrd "$initrd" -append "$cmdline" \
-		"${qemu_topo[@]}" "${drive_args[@]}"
+		"${qemu_topo[@]}" "${drive_args[@]}" ${trace_args[@]+"${trace_args[@]}"}
 	set -e
 	rm -f "$run"/*.img
 fi
