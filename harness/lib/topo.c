@@ -133,6 +133,7 @@ void topo_free(struct topo *t)
 		free(t->drives[i].id);
 	free(t->drives);
 	topo_strv_free(&t->suites);
+	topo_strv_free(&t->traces);
 	for (size_t i = 0; i < t->ngroups; i++)
 		topo_strv_free(&t->groups[i].bdfs);
 	free(t->groups);
@@ -504,7 +505,9 @@ static int topo_st_names(struct topo_pstate *p, int argc, char **argv,
 		if (!topo_chars_ok(argv[i], extra))
 			return topo_err(
 				p, "bad %s name '%s' (want [A-Za-z0-9%s]+)",
-				argv[0][0] == 'm' ? "module" : "suite",
+				argv[0][0] == 'm'   ? "module"
+				: argv[0][0] == 's' ? "suite"
+						    : "trace event",
 				topo_q(q, sizeof(q), argv[i]), extra);
 		if (topo_strv_has(sv, argv[i]))
 			continue;
@@ -619,6 +622,8 @@ static int topo_statement(struct topo_pstate *p, int argc, char **argv)
 		return topo_st_names(p, argc, argv, &p->user_modules, "_-");
 	if (!strcmp(st, "suites"))
 		return topo_st_names(p, argc, argv, &t->suites, "._-");
+	if (!strcmp(st, "qemu-trace"))
+		return topo_st_names(p, argc, argv, &t->traces, "_*");
 	if (!strcmp(st, "expect-group"))
 		return topo_st_group(p, argc, argv);
 	if (!strcmp(st, "expect-nogroup")) {
@@ -864,6 +869,14 @@ int topo_qemu_args(const struct topo *t, struct topo_strv *out)
 		if (topo_strv_add(out, "-device") ||
 		    topo_strv_add(out, t->devices.v[i]))
 			goto fail;
+	/* Their log goes nowhere (QEMU_TRACE in check.sh keeps it). */
+	for (size_t i = 0; i < t->traces.n; i++)
+		if (topo_strv_add(out, "-trace") ||
+		    topo_strv_add(out, t->traces.v[i]))
+			goto fail;
+	if (t->traces.n &&
+	    (topo_strv_add(out, "-D") || topo_strv_add(out, "/dev/null")))
+		goto fail;
 	return 0;
 fail:
 	topo_strv_free(out);

@@ -64,6 +64,7 @@ struct topo {
 	struct topo_drive *drives;
 	size_t ndrives;
 	struct topo_strv suites; /* empty: all suites; no duplicates */
+	struct topo_strv traces; /* QEMU trace events to enable (-trace) */
 	struct topo_group *groups;
 	size_t ngroups;
 	struct topo_strv nogroup; /* normalised BDFs in file order */

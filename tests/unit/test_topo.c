@@ -220,6 +220,11 @@ TEST(statement_errors)
 		 "bad.topo:1: 'modules' needs at least 1 argument"},
 		{"suites a,b\n", "bad.topo:1: bad suite name 'a,b' "
 				 "(want [A-Za-z0-9._-]+)"},
+		{"qemu-trace pci_nvme;x\n",
+		 "bad.topo:1: bad trace event name 'pci_nvme;x' "
+		 "(want [A-Za-z0-9_*]+)"},
+		{"qemu-trace\n",
+		 "bad.topo:1: 'qemu-trace' needs at least 1 argument"},
 		{"-device\n", "bad.topo:1: '-device' needs an argument"},
 		{"device\n", "bad.topo:1: 'device' needs an argument"},
 		{"-device ,bus=x\n", "bad.topo:1: '-device' value ',bus=x' "
@@ -506,6 +511,21 @@ TEST(qemu_args)
 	ASSERT_EQ(0, topo_qemu_args(&t, &q));
 	ASSERT_EQ(8, q.n);
 	EXPECT_STREQ("max", q.v[7]);
+	topo_strv_free(&q);
+	topo_free(&t);
+
+	/* Trace events after the devices, their log discarded. */
+	static const char tr[] = "machine q35\niommu none\n"
+				 "qemu-trace a_b pci_nvme_*\nqemu-trace a_b\n";
+	ASSERT_EQ(0, topo_parse_buf("t.topo", tr, strlen(tr), &t, err,
+				    sizeof(err)));
+	ASSERT_EQ(0, topo_qemu_args(&t, &q));
+	ASSERT_EQ(14, q.n);
+	EXPECT_STREQ("-trace", q.v[8]);
+	EXPECT_STREQ("a_b", q.v[9]);
+	EXPECT_STREQ("pci_nvme_*", q.v[11]);
+	EXPECT_STREQ("-D", q.v[12]);
+	EXPECT_STREQ("/dev/null", q.v[13]);
 	topo_strv_free(&q);
 	topo_free(&t);
 	ASSERT_EQ(0, leaks());
