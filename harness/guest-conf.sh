@@ -56,6 +56,7 @@ guest_env()
 		# IOG_BASELINE=file for a negative control or a lab's own).
 		echo "export IOG_THROUGHPUT_ROUNDS='${IOG_THROUGHPUT_ROUNDS:-}'"
 		echo "export IOG_THROUGHPUT_SECONDS='${IOG_THROUGHPUT_SECONDS:-}'"
+		echo "export IOG_THROUGHPUT_STALL_S='${IOG_THROUGHPUT_STALL_S:-}'"
 		baseline=${IOG_BASELINE:-$IOG_TOP/results/baselines/$name-$label.baseline}
 		if [ -f "$baseline" ]; then
 			cp "$baseline" "$conf/throughput-baseline"

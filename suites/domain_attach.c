@@ -65,14 +65,6 @@
 /* How long a fault report may take to reach the kernel log. */
 #define FAULT_TIMEOUT_MS 1500
 
-static double now_us(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return t.tv_sec * 1e6 + t.tv_nsec / 1e3;
-}
-
 /* A measurement, on stdout where the KTAP reader looks for it. */
 static void metric(const char *name, double value, const char *unit)
 {
@@ -731,16 +723,6 @@ static bool iommu_kind(enum model_iommu_kind *kind)
 
 /* ---- the kernel log ------------------------------------------------- */
 
-/* /dev/kmsg, positioned after the last record so far; -1 if unreadable. */
-static int kmsg_open(void)
-{
-	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-
-	if (fd >= 0)
-		lseek(fd, 0, SEEK_END);
-	return fd;
-}
-
 /*
  * How each IOMMU driver reports a translation fault (the line names the
  * device and the faulting address):
@@ -817,20 +799,15 @@ static bool kmsg_wait_fault(int fd, const char *bdf, uint64_t iova,
 			    enum iog_dma_dir dir, unsigned int timeout_ms,
 			    char *line, size_t len, size_t *records)
 {
-	double t0 = now_us();
-	char rec[2048];
+	double t0 = suite_now_us();
+	char msg[2048];
 
 	*records = 0;
 	line[0] = '\0';
 	for (;;) {
-		ssize_t n = read(fd, rec, sizeof(rec) - 1);
-		char *msg;
+		int n = suite_kmsg_next(fd, msg, sizeof(msg));
 
 		if (n > 0) {
-			rec[n] = '\0';
-			msg = strchr(rec, ';');
-			msg = msg ? msg + 1 : rec;
-			msg[strcspn(msg, "\n")] = '\0';
 			(*records)++;
 			if (fault_matches(msg, bdf, iova, dir)) {
 				copy_str(line, len, msg);
@@ -838,11 +815,9 @@ static bool kmsg_wait_fault(int fd, const char *bdf, uint64_t iova,
 			}
 			continue;
 		}
-		if (n < 0 && errno == EPIPE)
-			continue; /* records overwritten: read on */
-		if (n < 0 && errno != EAGAIN)
+		if (n < 0)
 			return false;
-		if (now_us() - t0 > timeout_ms * 1000.0)
+		if (suite_now_us() - t0 > timeout_ms * 1000.0)
 			return false;
 		usleep(10000);
 	}
@@ -1111,7 +1086,7 @@ TEST_F(edu, attach_detach_cycles)
 	buf = alloc_buf(SZ_4K);
 	ASSERT_NE(NULL, buf);
 	for (int i = 0; i < ATTACH_CYCLES; i++) {
-		double t0 = now_us(), t1, t2;
+		double t0 = suite_now_us(), t1, t2;
 		int dev, flags;
 
 		ret = set_container(self->group, self->container);
@@ -1119,7 +1094,7 @@ TEST_F(edu, attach_detach_cycles)
 		TH_LOG("cycle %d: VFIO_GROUP_SET_CONTAINER: %s", i,
 		       err_str(ret));
 		ret = set_iommu(self->container);
-		t1 = now_us();
+		t1 = suite_now_us();
 		ASSERT_EQ(0, ret)
 		TH_LOG("cycle %d: VFIO_SET_IOMMU: %s", i, err_str(ret));
 		attach[i] = t1 - t0;
@@ -1136,9 +1111,9 @@ TEST_F(edu, attach_detach_cycles)
 		close(dev);
 		/* Detaching the last group drops the mapping with the domain.
 		 */
-		t2 = now_us();
+		t2 = suite_now_us();
 		ret = unset_container(self->group);
-		detach[i] = now_us() - t2;
+		detach[i] = suite_now_us() - t2;
 		ASSERT_EQ(0, ret)
 		TH_LOG("cycle %d: VFIO_GROUP_UNSET_CONTAINER: %s", i,
 		       err_str(ret));
@@ -1410,17 +1385,17 @@ TEST_F(edu, map_unmap_rate)
 		mem = alloc_buf(n * size);
 		ASSERT_NE(NULL, mem);
 		for (int r = 0; r < ROUNDS; r++) {
-			double t0 = now_us(), t1;
+			double t0 = suite_now_us(), t1;
 
 			for (int i = 0; i < n; i++)
 				test_map(self->container, base + i * size,
 					 mem + i * size, size);
-			t1 = now_us();
+			t1 = suite_now_us();
 			for (int i = 0; i < n; i++)
 				test_unmap(self->container, base + i * size,
 					   size, 0, size);
 			map[r] = n / ((t1 - t0) / 1e6);
-			unmap[r] = n / ((now_us() - t1) / 1e6);
+			unmap[r] = n / ((suite_now_us() - t1) / 1e6);
 		}
 		snprintf(name, sizeof(name), "vfio_map_rate_%s",
 			 rate_sizes[s].name);
@@ -1535,7 +1510,7 @@ static void fill_secret(uint64_t *w, size_t n, uint64_t seed)
 
 static uint64_t seed(void)
 {
-	return (uint64_t)now_us() ^ ((uint64_t)getpid() << 32);
+	return (uint64_t)suite_now_us() ^ ((uint64_t)getpid() << 32);
 }
 
 TEST_F(edu, dma_mapped_copy)
@@ -1644,7 +1619,7 @@ TEST_F(edu, dma_unmapped_fault_reported)
 		       "test must fail",
 		       (unsigned long long)l.probe);
 	}
-	kmsg = kmsg_open();
+	kmsg = suite_kmsg_open();
 	ASSERT_LE(0, kmsg) TH_LOG("/dev/kmsg: %s", strerror(errno));
 	test_copy(self, IOG_DMA_FROM_DEVICE, l.probe, 0, 4);
 	w = expect_fault(_metadata, kmsg, self->bdf, l.probe,
@@ -2245,9 +2220,9 @@ TEST_F(edu, iommufd_device_attach)
 		close(group);
 
 	/* Attach: the IOAS now leaves out the reserved regions. */
-	t0 = now_us();
+	t0 = suite_now_us();
 	ret = cdev_attach(dev, ioas, &hwpt);
-	t_attach = now_us() - t0;
+	t_attach = suite_now_us() - t0;
 	ASSERT_EQ(0, ret)
 	TH_LOG("VFIO_DEVICE_ATTACH_IOMMUFD_PT IOAS %u: %s", ioas, err_str(ret));
 	TH_LOG("attached to IOAS %u through page table %u", ioas, hwpt);
@@ -2295,9 +2270,9 @@ TEST_F(edu, iommufd_device_attach)
 	test_ioas_unmap(fd, ioas, iova, SZ_4K, SZ_4K);
 
 	/* Detach: the second IOAS gets its space back too. */
-	t0 = now_us();
+	t0 = suite_now_us();
 	ret = cdev_detach(dev);
-	t_detach = now_us() - t0;
+	t_detach = suite_now_us() - t0;
 	EXPECT_EQ(0, ret)
 	TH_LOG("VFIO_DEVICE_DETACH_IOMMUFD_PT: %s", err_str(ret));
 	ioas_unrestricted(_metadata, fd, ioas2, "after the detach");

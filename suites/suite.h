@@ -12,12 +12,14 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "kselftest_harness.h"
@@ -128,6 +130,56 @@ static inline double suite_median(const double *v, size_t n)
 	memcpy(s, v, n * sizeof(*v));
 	qsort(s, n, sizeof(*s), suite_cmp_double);
 	return n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+}
+
+/* ---- the kernel log and the clock --------------------------------------- */
+
+static inline double suite_now_us(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec * 1e6 + t.tv_nsec / 1e3;
+}
+
+/* /dev/kmsg, positioned after the last record so far; -1 if unreadable. */
+static inline int suite_kmsg_open(void)
+{
+	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+
+	if (fd >= 0)
+		lseek(fd, 0, SEEK_END);
+	return fd;
+}
+
+/*
+ * The next record's message (its first line, without the prefix) into
+ * msg: 1, or 0 when none is pending, -1 on a read error.  Records the
+ * ring overwrote before they were read are skipped.
+ */
+static inline int suite_kmsg_next(int fd, char *msg, size_t len)
+{
+	char rec[2048], *m;
+	ssize_t n;
+
+	for (;;) {
+		n = read(fd, rec, sizeof(rec) - 1);
+		if (n < 0 && errno == EPIPE)
+			continue;
+		if (n < 0)
+			return errno == EAGAIN ? 0 : -1;
+		if (!n)
+			return 0;
+		rec[n] = '\0';
+		m = strchr(rec, ';');
+		m = m ? m + 1 : rec;
+		n = strcspn(m, "\n");
+		if ((size_t)n >= len)
+			n = len - 1;
+		memcpy(msg, m, n);
+		msg[n] = '\0';
+		return 1;
+	}
 }
 
 /* ---- the reference model ---------------------------------------------- */

@@ -19,7 +19,9 @@
  * /etc/iog/throughput-baseline), IOG_BASELINE_NAME (its name in messages),
  * IOG_THROUGHPUT_ROUNDS (default 5), IOG_THROUGHPUT_SECONDS (per sample,
  * default 3), IOG_THROUGHPUT_DEV (a BDF; default the first NVMe function
- * alone in its group), IOG_FIO (default: fio on PATH).
+ * alone in its group), IOG_THROUGHPUT_STALL_S (how far a sample may overrun
+ * before it counts as a stalled device, default 15), IOG_FIO (default: fio
+ * on PATH).
  *
  * Destructive: it unbinds and rebinds the NVMe driver and changes the
  * group's default domain (restored at the end).
@@ -327,6 +329,40 @@ static int measure(const char *blk, long secs, double *kib_s, double *peak,
 	return run_fio(args, kib_s, peak, why, len);
 }
 
+/*
+ * A stalled device: fio's time-based run overran by more than
+ * IOG_THROUGHPUT_STALL_S (default 15 s; an I/O was held up, and the NVMe
+ * driver gives up on one only after 30 s), or the
+ * kernel logged a timeout while it ran.  Such a sample measures the stall,
+ * not the domain, and the stall itself is a failure: the device lost I/O.
+ * kmsg: positioned before the sample (-1: only the clock is checked).
+ */
+static void kmsg_skip(int kmsg)
+{
+	char msg[1024];
+
+	while (kmsg >= 0 && suite_kmsg_next(kmsg, msg, sizeof(msg)) > 0)
+		;
+}
+
+static int stalled(int kmsg, double t0, double secs, char *why, size_t len)
+{
+	double took = (suite_now_us() - t0) / 1e6;
+	long slack = env_long("IOG_THROUGHPUT_STALL_S", 15, 0, 600);
+	char msg[1024], first[512] = "";
+
+	while (kmsg >= 0 && suite_kmsg_next(kmsg, msg, sizeof(msg)) > 0)
+		if (!first[0] &&
+		    (strstr(msg, "timeout") || strstr(msg, "timed out")))
+			snprintf(first, sizeof(first), "%.300s", msg);
+	if (!first[0] && took <= secs + slack)
+		return 0;
+	snprintf(why, len, "the device stalled: a %.0f s run took %.1f s%s%s%s",
+		 secs, took, first[0] ? "; kernel log: \"" : "", first,
+		 first[0] ? "\"" : "");
+	return -1;
+}
+
 /* Data written through the domain reads back intact (fio's verify). */
 static int verify(const char *blk, char *why, size_t len)
 {
@@ -400,20 +436,33 @@ TEST_F_TIMEOUT(tp, types_switch, 300)
 	char orig[32], why[512], blk[PATH_MAX];
 	struct tp_dev dev;
 	bool ok = true;
+	int kmsg;
 
 	if (!tp_prepare(_metadata, &dev, orig, sizeof(orig)))
 		return;
 	TH_LOG("%s (%s), group %ld, booted with type %s", dev.bdf, dev.driver,
 	       dev.group, orig);
+	kmsg = suite_kmsg_open();
 	for (int t = 0; t < NTYPES; t++) {
+		double t0;
+
 		if (set_type(&dev, types[t], blk, sizeof(blk), why,
-			     sizeof(why)) ||
-		    verify(blk, why, sizeof(why))) {
+			     sizeof(why))) {
+			TH_LOG("%s: %s", types[t], why);
+			ok = false;
+			continue;
+		}
+		kmsg_skip(kmsg);
+		t0 = suite_now_us();
+		if (verify(blk, why, sizeof(why)) ||
+		    stalled(kmsg, t0, 0, why, sizeof(why))) {
 			TH_LOG("%s: %s", types[t], why);
 			ok = false;
 		}
 	}
 	restore(_metadata, &dev, orig);
+	if (kmsg >= 0)
+		close(kmsg);
 	EXPECT_TRUE(ok);
 }
 
@@ -478,6 +527,7 @@ TEST_F_TIMEOUT(tp, alternating_rounds, 1800)
 	char orig[32], why[512], blk[PATH_MAX], key[16], name[96];
 	struct tp_dev dev;
 	FILE *res;
+	int kmsg;
 
 	unlink(RESULTS_FILE);
 	if (!tp_prepare(_metadata, &dev, orig, sizeof(orig)))
@@ -485,15 +535,25 @@ TEST_F_TIMEOUT(tp, alternating_rounds, 1800)
 	TH_LOG("%s, group %ld: %ld rounds of %ld s per type, 128 KiB random "
 	       "direct reads, depth 8",
 	       dev.bdf, dev.group, rounds, secs);
+	kmsg = suite_kmsg_open();
 	for (long r = 0; r < rounds; r++) {
 		for (int k = 0; k < NTYPES; k++) {
 			int t = (k + r) % NTYPES; /* rotate the order */
+			int err;
+			double t0;
 
-			if (set_type(&dev, types[t], blk, sizeof(blk), why,
-				     sizeof(why)) ||
-			    measure(blk, secs, &bw[t][r], &peak[t][r], why,
-				    sizeof(why))) {
+			err = set_type(&dev, types[t], blk, sizeof(blk), why,
+				       sizeof(why));
+			kmsg_skip(kmsg);
+			t0 = suite_now_us();
+			if (!err)
+				err = measure(blk, secs, &bw[t][r], &peak[t][r],
+					      why, sizeof(why)) ||
+				      stalled(kmsg, t0, secs, why, sizeof(why));
+			if (err) {
 				restore(_metadata, &dev, orig);
+				if (kmsg >= 0)
+					close(kmsg);
 				ASSERT_TRUE(false)
 				TH_LOG("round %ld, %s: %s", r + 1, types[t],
 				       why);
@@ -504,6 +564,8 @@ TEST_F_TIMEOUT(tp, alternating_rounds, 1800)
 		}
 	}
 	restore(_metadata, &dev, orig);
+	if (kmsg >= 0)
+		close(kmsg);
 
 	res = fopen(RESULTS_FILE, "w");
 	ASSERT_NE(NULL, res);
