@@ -13,7 +13,8 @@
  * (types_switch); the alternating rounds (alternating_rounds, "# metric:"
  * lines with medians, spread and ratios); identity >= DMA-FQ >= DMA within
  * the ordering tolerance (ordering); and each ratio against the topology's
- * and kernel's baseline from results/baselines/ (ratio_*).
+ * and kernel's baseline from results/baselines/ (ratio_*).  A sample that
+ * overruns or during which the kernel logs a timeout fails (stalled()).
  *
  * Environment: IOG_BASELINE_FILE (the baseline; the harness ships it as
  * /etc/iog/throughput-baseline), IOG_BASELINE_NAME (its name in messages),
