@@ -493,9 +493,10 @@ static int topo_st_drive(struct topo_pstate *p, int argc, char **argv)
 	return 0;
 }
 
-/* modules and suites: checked names, duplicates dropped. */
+/* modules, suites, qemu-trace: checked names, duplicates dropped. */
 static int topo_st_names(struct topo_pstate *p, int argc, char **argv,
-			 struct topo_strv *sv, const char *extra)
+			 struct topo_strv *sv, const char *what,
+			 const char *extra)
 {
 	char q[80];
 
@@ -505,10 +506,7 @@ static int topo_st_names(struct topo_pstate *p, int argc, char **argv,
 		if (!topo_chars_ok(argv[i], extra))
 			return topo_err(
 				p, "bad %s name '%s' (want [A-Za-z0-9%s]+)",
-				argv[0][0] == 'm'   ? "module"
-				: argv[0][0] == 's' ? "suite"
-						    : "trace event",
-				topo_q(q, sizeof(q), argv[i]), extra);
+				what, topo_q(q, sizeof(q), argv[i]), extra);
 		if (topo_strv_has(sv, argv[i]))
 			continue;
 		if (sv->n >= TOPO_LIST_MAX)
@@ -619,11 +617,13 @@ static int topo_statement(struct topo_pstate *p, int argc, char **argv)
 	if (!strcmp(st, "drive"))
 		return topo_st_drive(p, argc, argv);
 	if (!strcmp(st, "modules"))
-		return topo_st_names(p, argc, argv, &p->user_modules, "_-");
+		return topo_st_names(p, argc, argv, &p->user_modules, "module",
+				     "_-");
 	if (!strcmp(st, "suites"))
-		return topo_st_names(p, argc, argv, &t->suites, "._-");
+		return topo_st_names(p, argc, argv, &t->suites, "suite", "._-");
 	if (!strcmp(st, "qemu-trace"))
-		return topo_st_names(p, argc, argv, &t->traces, "_*");
+		return topo_st_names(p, argc, argv, &t->traces, "trace event",
+				     "_*");
 	if (!strcmp(st, "expect-group"))
 		return topo_st_group(p, argc, argv);
 	if (!strcmp(st, "expect-nogroup")) {
