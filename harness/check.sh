@@ -173,7 +173,7 @@ fi
 [ -z "${KERNEL_SRC:-}" ] || reproduce="${reproduce/ KERNEL=$kernel/ KERNEL_SRC=$KERNEL_SRC${KERNEL_SRC_KASAN:+ KERNEL_SRC_KASAN=$KERNEL_SRC_KASAN}}"
 [ "${SANITIZE:-0}" = 0 ] || reproduce+=" SANITIZE=1"
 [ -z "${QEMU_TRACE:-}" ] || reproduce+=" QEMU_TRACE='$QEMU_TRACE'"
-for v in IOG_THROUGHPUT_ROUNDS IOG_THROUGHPUT_SECONDS IOG_THROUGHPUT_STALL_S; do
+for v in $throughput_vars; do
 	[ -z "${!v:-}" ] || reproduce+=" $v=${!v}"
 done
 topo_load "$topo" "$guest_bin"
@@ -258,18 +258,17 @@ else
 		trace_args+=(-trace "$ev")
 	done
 	[ ${#trace_args[@]} -eq 0 ] || trace_args+=(-D "$run/qemu-trace.log")
+	guest_args=(-kernel "$kernel_image" -initrd "$initrd" -append "$cmdline"
+		"${qemu_topo[@]}" "${drive_args[@]}" ${trace_args[@]+"${trace_args[@]}"})
 	{
 		echo "# $reproduce"
-		printf '%q ' qemu-system-x86_64 -accel "$accel" -kernel "$kernel_image" \
-			-initrd "$initrd" -append "$cmdline" "${qemu_topo[@]}" "${drive_args[@]}" ${trace_args[@]+"${trace_args[@]}"}
+		printf '%q ' qemu-system-x86_64 -accel "$accel" "${guest_args[@]}"
 		echo
 	} >"$run/qemu.cmd"
 
 	note "$name on $kernel_label ($kernel_release), $accel, timeout ${timeout_s}s -> $run"
 	set +e
-	"$IOG_TOP/harness/launch.sh" "$run" "$timeout_s" "$accel" \
-		-kernel "$kernel_image" -initrd "$initrd" -append "$cmdline" \
-		"${qemu_topo[@]}" "${drive_args[@]}" ${trace_args[@]+"${trace_args[@]}"}
+	"$IOG_TOP/harness/launch.sh" "$run" "$timeout_s" "$accel" "${guest_args[@]}"
 	set -e
 	rm -f "$run"/*.img
 fi

@@ -11,6 +11,9 @@ host_safe_suites="sysfs_layout grouping abi_doc"
 # the root disk), so neither a topology without a suites line nor host
 # mode with DESTRUCTIVE=1 runs it.
 opt_in_suites="throughput"
+# The throughput suite's settings that make check passes to the guest
+# (and names in the reproduce command).
+throughput_vars="IOG_THROUGHPUT_ROUNDS IOG_THROUGHPUT_SECONDS IOG_THROUGHPUT_STALL_S"
 
 # topo_load TOPOLOGY_FILE SUITE_DIR: check the topology, then set name,
 # iommu, append, topo_timeout and the arrays modules, qemu_topo, drives and
@@ -54,9 +57,9 @@ guest_env()
 		# The throughput suite: sample sizes, and the expected ratios
 		# of this topology and kernel (results/baselines/, or
 		# IOG_BASELINE=file for a negative control or a lab's own).
-		echo "export IOG_THROUGHPUT_ROUNDS='${IOG_THROUGHPUT_ROUNDS:-}'"
-		echo "export IOG_THROUGHPUT_SECONDS='${IOG_THROUGHPUT_SECONDS:-}'"
-		echo "export IOG_THROUGHPUT_STALL_S='${IOG_THROUGHPUT_STALL_S:-}'"
+		for v in $throughput_vars; do
+			echo "export $v='${!v:-}'"
+		done
 		baseline=${IOG_BASELINE:-$IOG_TOP/results/baselines/$name-$label.baseline}
 		if [ -f "$baseline" ]; then
 			cp "$baseline" "$conf/throughput-baseline"
