@@ -330,22 +330,24 @@ static int measure(const char *blk, long secs, double *kib_s, double *peak,
 	return run_fio(args, kib_s, peak, why, len);
 }
 
-/*
- * A stalled device: fio's time-based run overran by more than
- * IOG_THROUGHPUT_STALL_S (default 15 s; an I/O was held up, and the NVMe
- * driver gives up on one only after 30 s), or the
- * kernel logged a timeout while it ran.  Such a sample measures the stall,
- * not the domain, and the stall itself is a failure: the device lost I/O.
- * kmsg: positioned before the sample (-1: only the clock is checked).
- */
-static void kmsg_skip(int kmsg)
+/* A sample starts: the kernel log so far is passed over; its start time. */
+static double sample_start(int kmsg)
 {
 	char msg[1024];
 
 	while (kmsg >= 0 && suite_kmsg_next(kmsg, msg, sizeof(msg)) > 0)
 		;
+	return suite_now_us();
 }
 
+/*
+ * A stalled device: fio's time-based run overran by more than
+ * IOG_THROUGHPUT_STALL_S (default 15 s; an I/O was held up, and the NVMe
+ * driver gives up on one only after 30 s), or the kernel logged a timeout
+ * while it ran.  Such a sample measures the stall, not the domain, and the
+ * stall itself is a failure: the device lost I/O.
+ * kmsg and t0: from sample_start() (kmsg -1: only the clock is checked).
+ */
 static int stalled(int kmsg, double t0, double secs, char *why, size_t len)
 {
 	double took = (suite_now_us() - t0) / 1e6;
@@ -453,8 +455,7 @@ TEST_F_TIMEOUT(tp, types_switch, 300)
 			ok = false;
 			continue;
 		}
-		kmsg_skip(kmsg);
-		t0 = suite_now_us();
+		t0 = sample_start(kmsg);
 		if (verify(blk, why, sizeof(why)) ||
 		    stalled(kmsg, t0, 0, why, sizeof(why))) {
 			TH_LOG("%s: %s", types[t], why);
@@ -545,8 +546,7 @@ TEST_F_TIMEOUT(tp, alternating_rounds, 1800)
 
 			err = set_type(&dev, types[t], blk, sizeof(blk), why,
 				       sizeof(why));
-			kmsg_skip(kmsg);
-			t0 = suite_now_us();
+			t0 = sample_start(kmsg);
 			if (!err)
 				err = measure(blk, secs, &bw[t][r], &peak[t][r],
 					      why, sizeof(why)) ||
