@@ -10,6 +10,12 @@ KERNEL_SRC_KASAN ?=
 export KERNEL_SRC KERNEL_SRC_KASAN
 TIMEOUT ?=
 IOG_CACHE ?= $(HOME)/.cache/iommu-groups-ct
+ifeq ($(strip $(IOG_CACHE)),)
+override IOG_CACHE := $(HOME)/.cache/iommu-groups-ct
+endif
+# A quoted "~/..." is the home; a relative path is taken from here (the
+# scripts run elsewhere too).  harness/deps.sh makes the directory.
+override IOG_CACHE := $(abspath $(patsubst ~/%,$(HOME)/%,$(patsubst ~,$(HOME),$(IOG_CACHE))))
 RESULTS ?= results
 IOMMU ?=
 QEMU_DEVICES ?=
@@ -141,7 +147,7 @@ check:
 # The package's own tests: unit tests under ASan/UBSan, integration boots,
 # negative controls.  Ends with "N passed, N failed".
 test:
-	@harness/deps.sh test
+	@harness/deps.sh test kernel-src
 	@$(MAKE) --no-print-directory -j$(NPROC) build unit-tests
 	@tests/run.sh
 

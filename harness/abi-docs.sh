@@ -99,7 +99,7 @@ debian()
 	fi
 	cache=$IOG_CACHE/abi/${src}_$ver
 	if [ ! -f "$cache/.complete" ]; then
-		mkdir -p "$IOG_CACHE/abi"
+		cache_dir "$IOG_CACHE/abi"
 		rm -rf "$cache"
 		tmp=$(mktemp -d "$IOG_CACHE/abi/.$src.XXXXXX")
 		have=$(dpkg-query -W -f='${Version}' "$src" 2>/dev/null || true)

@@ -51,6 +51,7 @@ for _ in $(seq 100); do
 	grep -qiE 'KVM internal error|failed to set MSR|emulation failure' "$tmp/err" && break
 	sleep 0.2
 done
-mkdir -p "$IOG_CACHE/accel"
-echo "$verdict" >"$cache"
+cache_dir "$IOG_CACHE/accel"
+echo "$verdict" >"$cache.$$"
+mv -f "$cache.$$" "$cache"
 echo "$verdict"

@@ -7,8 +7,13 @@
 #   test        the package's own tests: fuzzers (clang), LAVA validation
 #   kernel-src  building a guest kernel from a source tree (KERNEL_SRC=)
 #   plots       gnuplot for the matrix and bench plots
+#
+# First of all it makes the cache directory (IOG_CACHE), so that a path
+# that cannot be made stops every target at once, naming it, before any
+# package, build or QEMU.
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
+cache_dir "$IOG_CACHE"
 
 pkgs=(qemu-system-x86 busybox-static pciutils libpci-dev cpio kmod fio
 	linux-source-6.12 xz-utils zstd gcc make libc6-dev file

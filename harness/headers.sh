@@ -65,7 +65,7 @@ fetch()
 	[ -n "$common" ] && [ -n "$kb" ] ||
 		die "$hdr=$ver: cannot find the -common and linux-kbuild packages in Depends: $deps"
 
-	mkdir -p "$IOG_CACHE/headers"
+	cache_dir "$IOG_CACHE/headers"
 	tmp=$(mktemp -d "$IOG_CACHE/headers/.$rel.XXXXXX")
 	trap 'rm -rf "$tmp"' EXIT
 	note "fetching $hdr $common $kb ($ver)"

@@ -149,7 +149,7 @@ pci_aliases()
 	} | sha)
 	out=$IOG_CACHE/pci-aliases/$key
 	if [ ! -f "$out" ]; then
-		mkdir -p "$IOG_CACHE/pci-aliases"
+		cache_dir "$IOG_CACHE/pci-aliases"
 		tmp=$(mktemp "$IOG_CACHE/pci-aliases/.tmp.XXXXXX")
 		vml=$(mktemp "$IOG_CACHE/pci-aliases/.vmlinux.XXXXXX")
 		{
@@ -210,7 +210,7 @@ if [ -f "$out" ]; then
 	exit 0
 fi
 
-mkdir -p "$IOG_CACHE/images"
+cache_dir "$IOG_CACHE/images"
 stage=$(mktemp -d "$IOG_CACHE/images/.stage.XXXXXX")
 trap 'rm -rf "$stage" "${tmp:-}"' EXIT
 mkdir -p "$stage"/{bin,dev,proc,sys,tmp,suites,lib/modules,etc/iog}

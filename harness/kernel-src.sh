@@ -135,7 +135,7 @@ key=$( {
 } | sha | cut -c1-16)
 dir=$IOG_CACHE/src-build/$version-$key
 obj=$dir/obj
-mkdir -p "$dir"
+cache_dir "$dir"
 
 exec 9>"$dir/.lock"
 flock 9

@@ -37,7 +37,7 @@ unpack_debian()
 {
 	local pkg=$1 dir=$IOG_CACHE/kernels/$1 tmp deb rel
 	if [ ! -f "$dir/.complete" ]; then
-		mkdir -p "$IOG_CACHE/kernels"
+		cache_dir "$IOG_CACHE/kernels"
 		tmp=$(mktemp -d "$IOG_CACHE/kernels/.$pkg.XXXXXX")
 		note "fetching $pkg"
 		(cd "$tmp" && apt-get download "$pkg" >/dev/null 2>"$tmp/apt.err") ||

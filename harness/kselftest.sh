@@ -3,6 +3,7 @@
 # Extract kselftest_harness.h (and kselftest.h, which it includes) from
 # Debian's linux-source-6.12 into DIR.  Never copied into the repository.
 set -euo pipefail
+. "$(dirname "$0")/common.sh"
 dir=${1:?usage: kselftest.sh DIR}
 tarball=$(ls /usr/src/linux-source-6.12.tar.* 2>/dev/null | head -n1 || true)
 if [ -z "$tarball" ]; then
@@ -10,11 +11,12 @@ if [ -z "$tarball" ]; then
 		"install it with: apt-get install linux-source-6.12" >&2
 	exit 1
 fi
+cache_dir "$(dirname "$dir")"
 tmp=$(mktemp -d "${dir%/}.tmp.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 tar -xf "$tarball" -C "$tmp" --strip-components=4 \
 	linux-source-6.12/tools/testing/selftests/kselftest_harness.h \
 	linux-source-6.12/tools/testing/selftests/kselftest.h
 rm -rf "$dir"
-mv "$tmp" "$dir"
+mv -T "$tmp" "$dir"
 trap - EXIT

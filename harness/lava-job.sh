@@ -216,7 +216,7 @@ for d in "${drives[@]}"; do
 	read -r id bytes <<<"$d"
 	zero=$IOG_CACHE/lava/zero-$bytes.img.gz
 	if [ ! -f "$zero" ]; then
-		mkdir -p "$IOG_CACHE/lava"
+		cache_dir "$IOG_CACHE/lava"
 		head -c "$bytes" /dev/zero | gzip -9 >"$zero.tmp.$$"
 		mv "$zero.tmp.$$" "$zero"
 	fi

@@ -59,7 +59,7 @@ echo "tree $tree_id") | sha | cut -c1-16)
 cache=$IOG_CACHE/modules/$rel/$key
 
 if [ ! -f "$cache/$mod.ko" ]; then
-	mkdir -p "$IOG_CACHE/modules/$rel"
+	cache_dir "$IOG_CACHE/modules/$rel"
 	tmp=$(mktemp -d "$IOG_CACHE/modules/$rel/.build.XXXXXX")
 	trap 'rm -rf "$tmp"' EXIT
 	mkdir "$tmp/src"

@@ -10,6 +10,7 @@
 #
 # Usage: uapi.sh DIR
 set -euo pipefail
+. "$(dirname "$0")/common.sh"
 dir=${1:?usage: uapi.sh DIR}
 headers="vfio.h iommufd.h"
 tarball=$(ls /usr/src/linux-source-6.12.tar.* 2>/dev/null | head -n1 || true)
@@ -18,7 +19,7 @@ if [ -z "$tarball" ]; then
 		"install it with: apt-get install linux-source-6.12" >&2
 	exit 1
 fi
-mkdir -p "$(dirname "$dir")"
+cache_dir "$(dirname "$dir")"
 tmp=$(mktemp -d "${dir%/}.tmp.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 # headers_install.sh runs scripts/unifdef, a host tool built from its one
@@ -35,4 +36,4 @@ for h in $headers; do
 	(cd "$src" && sh scripts/headers_install.sh "include/uapi/linux/$h" "$tmp/out/linux/$h")
 done
 rm -rf "$dir"
-mv "$tmp/out" "$dir"
+mv -T "$tmp/out" "$dir"
