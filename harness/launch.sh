@@ -281,6 +281,12 @@ if [ -z "$status" ]; then
 	if grep -qE 'Kernel panic - not syncing' "$run/console.log" 2>/dev/null; then
 		status=crashed
 		detail=$(grep -m1 -E 'Kernel panic - not syncing' "$run/console.log" | tr -d '\r')
+	elif grep -qE 'terminating on signal [0-9]+' "$run/qemu.stderr" 2>/dev/null; then
+		# QEMU alone was signalled (kill, a terminal's Ctrl-C that
+		# reached it first): it exits 0, and the guest's unfinished
+		# suites are the signal's doing, not the kernel's.
+		status=interrupted
+		detail="QEMU $(grep -m1 -oE 'terminating on signal [0-9]+( from pid [0-9]+)?' "$run/qemu.stderr")"
 	elif [ $qrc -ne 0 ]; then
 		status=error
 		detail="QEMU exited with status $qrc: $(head -c 400 "$run/qemu.stderr" | tr '\n' ' ')"

@@ -149,6 +149,12 @@ static bool dev_failed(enum ktap_result r)
 	return r == KTAP_FAIL || r == KTAP_TIMEOUT || r == KTAP_ERROR;
 }
 
+/* A suite that ran to a result of its own (not one the run filled in). */
+static bool dev_ran(enum ktap_result r)
+{
+	return r == KTAP_PASS || r == KTAP_FAIL || r == KTAP_XFAIL;
+}
+
 /* Mark one failing test XFAIL with the entry's reason and evidence. */
 static int dev_xfail(struct ktap_node *t, const struct deviation *d,
 		     const char *file)
@@ -237,8 +243,12 @@ int deviations_apply(struct ktap_node *root, struct deviation_list *l,
 				target = root->children[s];
 		}
 		free(suite_name);
-		/* Its suite did not run here: nothing to learn. */
-		if (target == root)
+		/*
+		 * Its suite did not run here, or did not finish (a result
+		 * the run filled in: interrupted, timed out, crashed):
+		 * nothing to learn.
+		 */
+		if (target == root || !dev_ran(target->result))
 			continue;
 		if (asprintf(
 			    &msg,

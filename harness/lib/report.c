@@ -372,7 +372,17 @@ static void report_ctx_init(struct report_ctx *x, const struct report_meta *m)
 	memset(x, 0, sizeof(*x));
 	x->m = m;
 	x->completed = !strcmp(status, "completed");
-	x->res = strcmp(status, "timeout") ? KTAP_ERROR : KTAP_TIMEOUT;
+	/*
+	 * What an interrupt cut short is the user's doing: not run (SKIP),
+	 * never a guest or kernel error.  The run's verdict is still not a
+	 * pass (report_verdict).
+	 */
+	if (!strcmp(status, "interrupted"))
+		x->res = KTAP_SKIP;
+	else if (!strcmp(status, "timeout"))
+		x->res = KTAP_TIMEOUT;
+	else
+		x->res = KTAP_ERROR;
 	x->reason = detail && *detail ? detail : report_status_phrase(status);
 }
 
@@ -571,8 +581,12 @@ static int report_check_sequence(struct ktap_node *n)
 	return 0;
 }
 
-/* Plan, sequence and child checks, bottom up. */
-static int report_fix_results(struct ktap_node *n)
+/*
+ * Plan, sequence and child checks, bottom up.  cut: the result the run gave
+ * what it cut short (KTAP_NONE for a completed run); such a node cannot
+ * have its plan.
+ */
+static int report_fix_results(struct ktap_node *n, enum ktap_result cut)
 {
 	size_t bad = 0;
 	char why[128];
@@ -580,12 +594,13 @@ static int report_fix_results(struct ktap_node *n)
 	if (report_check_sequence(n))
 		return -1;
 	for (size_t i = 0; i < n->nchildren; i++) {
-		if (report_fix_results(n->children[i]))
+		if (report_fix_results(n->children[i], cut))
 			return -1;
 		bad += !ktap_result_ok(n->children[i]->result);
 	}
 	if (n->plan >= 0 && (size_t)n->plan != n->nchildren &&
-	    n->result != KTAP_TIMEOUT && n->result != KTAP_ERROR) {
+	    n->result != KTAP_TIMEOUT && n->result != KTAP_ERROR &&
+	    (cut == KTAP_NONE || n->result != cut)) {
 		snprintf(why, sizeof(why), "plan mismatch: planned %d, got %zu",
 			 n->plan, n->nchildren);
 		return report_set(n, KTAP_ERROR, why);
@@ -650,7 +665,8 @@ int report_complete(struct ktap_node *root, const struct report_meta *m)
 	if (report_check_sequence(root))
 		return -1;
 	for (size_t i = 0; i < root->nchildren; i++)
-		if (report_fix_results(root->children[i]))
+		if (report_fix_results(root->children[i],
+				       x.completed ? KTAP_NONE : x.res))
 			return -1;
 	if (!root->nchildren)
 		return report_add_run_node(
@@ -751,6 +767,23 @@ void report_count(const struct ktap_node *n, struct report_counts *c)
 bool report_counts_pass(const struct report_counts *c)
 {
 	return !c->fail && !c->timeout && !c->error;
+}
+
+/*
+ * The run's verdict: PASS needs every test passed, skipped or listed and a
+ * run that completed; an interrupted one says so rather than FAIL.
+ */
+static const char *report_verdict(const struct ktap_node *root,
+				  const struct report_meta *m)
+{
+	const char *status = report_status(m);
+	struct report_counts c;
+
+	report_count(root, &c);
+	if (!strcmp(status, "interrupted"))
+		return "INTERRUPTED";
+	return report_counts_pass(&c) && !strcmp(status, "completed") ? "PASS"
+								      : "FAIL";
 }
 
 /* ---- report.json ---- */
@@ -868,7 +901,9 @@ int report_json(struct report_buf *b, const struct ktap_node *root,
 	report_json_double(b, elapsed);
 	report_buf_puts(b, ",\n");
 	report_json_kv(b, "console", report_meta_get(m, "console"), ",\n");
-	report_json_kv(b, "verdict", report_counts_pass(&c) ? "pass" : "fail",
+	report_json_kv(b, "verdict",
+		       strcmp(report_verdict(root, m), "PASS") ? "fail"
+							       : "pass",
 		       ",\n");
 	report_buf_printf(b,
 			  "\"summary\":{\"pass\":%u,\"fail\":%u,\"skip\":%u,"
@@ -1106,8 +1141,7 @@ int report_markdown(struct report_buf *b, const struct ktap_node *root,
 		       : kname && *kname ? kname
 					 : "unknown kernel",
 		       false);
-	report_buf_printf(b, ": %s\n\n",
-			  report_counts_pass(&c) ? "PASS" : "FAIL");
+	report_buf_printf(b, ": %s\n\n", report_verdict(root, m));
 	report_buf_printf(b,
 			  "%u passed, %u failed, %u timed out, %u errors, "
 			  "%u skipped, %u expected failures.\n\n",
@@ -1422,7 +1456,7 @@ static void report_summary(FILE *out, const struct ktap_node *root,
 		rel		  ? rel
 		: kname && *kname ? kname
 				  : "unknown kernel",
-		report_counts_pass(&c) ? "PASS" : "FAIL", c.pass, c.fail);
+		report_verdict(root, m), c.pass, c.fail);
 	if (c.timeout)
 		fprintf(out, ", %u timed out", c.timeout);
 	if (c.error)
@@ -1451,7 +1485,6 @@ int report_run_with(const char *raw, const char *meta, const char *deviations,
 	struct report_meta m = {0};
 	struct report_buf json = {0}, md = {0};
 	struct ktap_node *root = NULL;
-	struct report_counts c;
 	char *rbuf = NULL, *mbuf = NULL, *ktap = NULL;
 	size_t rlen, mlen, klen = 0;
 	char err[512];
@@ -1471,7 +1504,8 @@ int report_run_with(const char *raw, const char *meta, const char *deviations,
 		goto out;
 	}
 	if (deviations) {
-		e = report_read(deviations, REPORT_META_MAX, &dbuf, &dlen, &dcut);
+		e = report_read(deviations, REPORT_META_MAX, &dbuf, &dlen,
+				&dcut);
 		if (!e && dcut)
 			e = EFBIG;
 		if (e) {
@@ -1516,8 +1550,7 @@ int report_run_with(const char *raw, const char *meta, const char *deviations,
 	}
 	report_print_failures(errf, root);
 	report_summary(out, root, &m, outdir);
-	report_count(root, &c);
-	ret = report_counts_pass(&c) ? 0 : 1;
+	ret = strcmp(report_verdict(root, &m), "PASS") ? 1 : 0;
 	goto out;
 oom:
 	fprintf(errf, "iog-report: out of memory\n");

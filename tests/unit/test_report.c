@@ -545,6 +545,73 @@ TEST_F(tmp, exit_status_and_files)
 	ASSERT_EQ(0, leaks());
 }
 
+/*
+ * An interrupted run (Ctrl-C): what it cut short is not run, never an
+ * error; the verdict is INTERRUPTED, not a pass; a listed deviation of a
+ * suite that did not finish is not "not seen".
+ */
+TEST_F(tmp, interrupted_run)
+{
+	const char *meta = "topology=q35-acs\n"
+			   "kernel=debian-6.12\n"
+			   "kernel_release=6.12.117+deb12-amd64\n"
+			   "status=interrupted\n"
+			   "status_detail=interrupted by signal INT\n"
+			   "suites=a b c\n";
+	char *out = NULL, *err = NULL, *s, raw[128], path[128], dev[128];
+	size_t outlen = 0, errlen = 0;
+	FILE *fo, *fe;
+	int r;
+
+	ASSERT_EQ(0, unit_write(self->dir, "meta.txt", meta));
+	ASSERT_EQ(0, unit_write(self->dir, "dev",
+				"6.12.* | q35-acs | c/x | r | e\n"
+				"6.12.* | q35-acs | b/y | r | e\n"));
+	ASSERT_EQ(0, unit_write(self->dir, "raw",
+				"KTAP version 1\n1..3\n    1..1\n    ok 1 t\n"
+				"ok 1 a\n    1..2\n    ok 1 u\n"));
+	snprintf(path, sizeof(path), "%s/meta.txt", self->dir);
+	snprintf(raw, sizeof(raw), "%s/raw", self->dir);
+	snprintf(dev, sizeof(dev), "%s/dev", self->dir);
+	fo = open_memstream(&out, &outlen);
+	fe = open_memstream(&err, &errlen);
+	ASSERT_NE(NULL, fo);
+	ASSERT_NE(NULL, fe);
+	r = report_run_with(raw, path, dev, self->dir, fo, fe);
+	fclose(fo);
+	fclose(fe);
+	EXPECT_EQ(1, r);
+	EXPECT_NE(NULL, strstr(out, ": INTERRUPTED (2 passed, 0 failed, "));
+	EXPECT_EQ(NULL, strstr(out, "error"));
+	free(out);
+	free(err);
+	s = unit_read(self->dir, "report.json");
+	ASSERT_NE(NULL, s);
+	EXPECT_NE(NULL, strstr(s, "\"verdict\":\"fail\""));
+	EXPECT_NE(NULL, strstr(s, "\"error\":0}"));
+	free(s);
+	s = unit_read(self->dir, "report.ktap");
+	ASSERT_NE(NULL, s);
+	EXPECT_NE(NULL,
+		  strstr(s, "\nok 2 b # SKIP interrupted by signal INT\n"));
+	EXPECT_NE(NULL,
+		  strstr(s, "\nok 3 c # SKIP interrupted by signal INT\n"));
+	EXPECT_EQ(NULL, strstr(s, "not seen"));
+	EXPECT_EQ(NULL, strstr(s, "ERROR"));
+	free(s);
+	s = unit_read(self->dir, "report.md");
+	ASSERT_NE(NULL, s);
+	EXPECT_EQ(0,
+		  strncmp(s, "# q35-acs on 6.12.117+deb12-amd64: INTERRUPTED\n",
+			  47));
+	EXPECT_NE(
+		NULL,
+		strstr(s,
+		       "- Status: interrupted (interrupted by signal INT)\n"));
+	free(s);
+	ASSERT_EQ(0, leaks());
+}
+
 /* report.md: failing suites lead the table; a cut run shows its console. */
 TEST_F(tmp, markdown_failures_first_console_tail)
 {
