@@ -26,7 +26,7 @@ for group in "$@"; do
 	test)
 		# libFuzzer and its sanitizer runtimes; lava-run and the schema
 		# check for the generated LAVA jobs.
-		pkgs+=(clang libclang-rt-14-dev lava-dispatcher gnuplot-nox) ;;
+		pkgs+=(clang libclang-rt-14-dev lava-dispatcher gnuplot-nox locales) ;;
 	kernel-src)
 		pkgs+=(bc bison flex libssl-dev libelf-dev dwarves rsync) ;;
 	plots)

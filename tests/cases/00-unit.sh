@@ -1,10 +1,17 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # Sourced by tests/run.sh: the unit tests of the C library and tools, built
 # with ASan and UBSan (build/san/test_*).
+#
+# The JSON reader must not follow LC_NUMERIC: a locale with a decimal comma
+# (de_DE, from Debian's locales, which make test installs) is compiled into
+# the work directory for them, the host's locale settings left alone.
+mkdir -p "$work/locale"
+localedef -i de_DE -f UTF-8 "$work/locale/de_DE.UTF-8" >"$work/localedef.out" 2>&1 ||
+	echo "# localedef de_DE.UTF-8 failed: $(tail -n 1 "$work/localedef.out")"
 for t in build/san/test_*; do
 	[ -x "$t" ] || continue
 	out=$work/${t##*/}.out
-	"$t" >"$out" 2>&1
+	LOCPATH=$work/locale:/usr/lib/locale "$t" >"$out" 2>&1
 	rc=$?
 	n_ok=$(grep -cE '^ok [0-9]+ ' "$out")
 	n_skip=$(grep -cE '^ok [0-9]+ .*# SKIP' "$out")
