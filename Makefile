@@ -220,7 +220,7 @@ help:
 	@echo '  QEMU_TRACE="event ..."  QEMU trace events (patterns as -trace takes them) into the run'"'"'s qemu-trace.log'
 	@echo '  TIMEOUT=seconds      guest watchdog (default: the topology'"'"'s, else 180)'
 	@echo '  TOPOLOGY=host        run the non-destructive suites on this machine (DESTRUCTIVE=1: all)'
-	@echo '  IOMMU=intel|amd|virtio QEMU_DEVICES="-device ..." [GUEST_MODULES="..."]'
+	@echo '  [IOMMU=intel|amd|virtio] QEMU_DEVICES="-device ... -drive ... -netdev ... -object ..." [GUEST_MODULES="..."]'
 	@echo '                       an ad-hoc topology; the reference model is the only oracle'
 	@echo '  STRICT=1             ignore suites/known-deviations (listed failures stay failures)'
 	@echo '  SANITIZE=1           guest suites built with ASan+UBSan (build/guest-san); a sanitizer report fails the suite'

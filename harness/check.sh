@@ -6,8 +6,9 @@
 #
 #   TOPOLOGY=name|file      a topology (default q35-acs)
 #   TOPOLOGY=host           run the non-destructive suites on this machine
-#   IOMMU=intel|amd|virtio QEMU_DEVICES='-device ...' [GUEST_MODULES='...']
+#   [IOMMU=intel|amd|virtio] QEMU_DEVICES='-device ... -drive ...' [GUEST_MODULES='...']
 #                           an ad-hoc topology from the command line
+#                           (harness/adhoc-topo.sh)
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 . "$(dirname "$0")/guest-conf.sh"
@@ -146,25 +147,12 @@ adhoc=
 if [ -n "${IOMMU:-}${QEMU_DEVICES:-}" ]; then
 	adhoc=$(mktemp "${TMPDIR:-/tmp}/iog-adhoc.XXXXXX.topo")
 	trap 'rm -f "$adhoc"' EXIT
-	{
-		echo "# ad-hoc topology from the make command line"
-		echo "name adhoc-${IOMMU:-none}"
-		echo "machine q35,kernel-irqchip=split"
-		echo "iommu ${IOMMU:-none}"
-		[ -z "${GUEST_MODULES:-}" ] || echo "modules $GUEST_MODULES"
-		set -f
-		# shellcheck disable=SC2086
-		set -- $QEMU_DEVICES
-		set +f
-		while [ $# -gt 0 ]; do
-			[ "$1" = -device ] && [ $# -ge 2 ] ||
-				die "QEMU_DEVICES: want '-device ARGS ...', got '$1'"
-			echo "-device $2"
-			shift 2
-		done
-	} >"$adhoc"
+	"$IOG_TOP/harness/adhoc-topo.sh" >"$adhoc" || exit 1
 	topo=$adhoc
-	reproduce="make check IOMMU=${IOMMU:-none} QEMU_DEVICES='${QEMU_DEVICES:-}'${GUEST_MODULES:+ GUEST_MODULES='$GUEST_MODULES'} KERNEL=$kernel"
+	# IOMMU= only as given (IOMMU=none would contradict an IOMMU device);
+	# a pasted command line on one line, as meta.txt and qemu.cmd need.
+	qd=${QEMU_DEVICES:-}
+	reproduce="make check${IOMMU:+ IOMMU=$IOMMU} QEMU_DEVICES='${qd//[$'\n\t']/ }'${GUEST_MODULES:+ GUEST_MODULES='$GUEST_MODULES'} KERNEL=$kernel"
 else
 	topo=$(topology_file "$topology")
 	reproduce="make check TOPOLOGY=$topology KERNEL=$kernel${MODULES:+ MODULES=$MODULES}${IOG_TESTMOD_PARAMS:+ IOG_TESTMOD_PARAMS='$IOG_TESTMOD_PARAMS'}${IOG_EDU_MAP_PROBE:+ IOG_EDU_MAP_PROBE=$IOG_EDU_MAP_PROBE}${IOG_BASELINE:+ IOG_BASELINE=$IOG_BASELINE}"

@@ -16,6 +16,8 @@
 
 /* Caps that keep the duplicate checks cheap on hostile input. */
 #define TOPO_DRIVES_MAX 64
+#define TOPO_NETDEVS_MAX 64
+#define TOPO_OBJECTS_MAX 64
 #define TOPO_LIST_MAX 256
 #define TOPO_TOKENS_MAX (TOPO_LINE_MAX / 2 + 1)
 
@@ -40,19 +42,24 @@ struct topo_pstate {
 
 static const char *const topo_ws = " \t\r\v\f";
 
-/* Copy s for a message: printable, one line, bounded. */
-static const char *topo_q(char *buf, size_t n, const char *s)
+/* Copy len bytes of s for a message: printable, one line, bounded. */
+static const char *topo_qn(char *buf, size_t n, const char *s, size_t len)
 {
 	size_t i = 0;
 
-	for (; *s && i + 4 < n; s++)
+	for (; len && i + 4 < n; s++, len--)
 		buf[i++] = (*s >= 0x20 && *s < 0x7f) ? *s : '?';
-	if (*s) {
+	if (len) {
 		memcpy(buf + i, "...", 3);
 		i += 3;
 	}
 	buf[i] = '\0';
 	return buf;
+}
+
+static const char *topo_q(char *buf, size_t n, const char *s)
+{
+	return topo_qn(buf, n, s, strlen(s));
 }
 
 __attribute__((format(printf, 2, 3))) static int topo_err(struct topo_pstate *p,
@@ -110,6 +117,23 @@ static int topo_strv_add(struct topo_strv *sv, const char *s)
 	return 0;
 }
 
+__attribute__((format(printf, 2, 3))) static int
+topo_strv_addf(struct topo_strv *sv, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+	int r;
+
+	va_start(ap, fmt);
+	r = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	if (r < 0)
+		return -1;
+	r = topo_strv_add(sv, s);
+	free(s);
+	return r;
+}
+
 static bool topo_strv_has(const struct topo_strv *sv, const char *s)
 {
 	for (size_t i = 0; i < sv->n; i++)
@@ -132,6 +156,14 @@ void topo_free(struct topo *t)
 	for (size_t i = 0; i < t->ndrives; i++)
 		free(t->drives[i].id);
 	free(t->drives);
+	for (size_t i = 0; i < t->nnetdevs; i++)
+		free(t->netdevs[i].id);
+	free(t->netdevs);
+	for (size_t i = 0; i < t->nobjects; i++) {
+		free(t->objects[i].args);
+		free(t->objects[i].id);
+	}
+	free(t->objects);
 	topo_strv_free(&t->suites);
 	topo_strv_free(&t->traces);
 	for (size_t i = 0; i < t->ngroups; i++)
@@ -336,6 +368,13 @@ static bool topo_chars_ok(const char *s, const char *extra)
 	return true;
 }
 
+/* Drive, netdev and object ids: what QEMU accepts as an id, and no comma. */
+static bool topo_id_ok(const char *s)
+{
+	return ((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z')) &&
+	       topo_chars_ok(s, "._-");
+}
+
 /* Statements allowed once: remembers the line, complains on the second. */
 static int topo_once(struct topo_pstate *p, int *seen, const char *what)
 {
@@ -459,9 +498,7 @@ static int topo_st_drive(struct topo_pstate *p, int argc, char **argv)
 
 	if (topo_nargs(p, argc, argv, 2, 2))
 		return -1;
-	if (!topo_chars_ok(argv[1], "._-") ||
-	    !((argv[1][0] >= 'a' && argv[1][0] <= 'z') ||
-	      (argv[1][0] >= 'A' && argv[1][0] <= 'Z')))
+	if (!topo_id_ok(argv[1]))
 		return topo_err(
 			p,
 			"bad drive id '%s' (want a letter, then [A-Za-z0-9._-])",
@@ -490,6 +527,156 @@ static int topo_st_drive(struct topo_pstate *p, int argc, char **argv)
 	d[t->ndrives].bytes = bytes;
 	d[t->ndrives].line = p->line;
 	t->ndrives++;
+	return 0;
+}
+
+static int topo_st_netdev(struct topo_pstate *p, int argc, char **argv)
+{
+	struct topo *t = p->t;
+	struct topo_netdev *n;
+	char q[80];
+
+	if (topo_nargs(p, argc, argv, 1, 1))
+		return -1;
+	if (!topo_id_ok(argv[1]))
+		return topo_err(
+			p,
+			"bad netdev id '%s' (want a letter, then [A-Za-z0-9._-])",
+			topo_q(q, sizeof(q), argv[1]));
+	for (size_t i = 0; i < t->nnetdevs; i++)
+		if (!strcmp(t->netdevs[i].id, argv[1]))
+			return topo_err(
+				p, "netdev '%s' is already declared at line %d",
+				topo_q(q, sizeof(q), argv[1]),
+				t->netdevs[i].line);
+	if (t->nnetdevs >= TOPO_NETDEVS_MAX)
+		return topo_err(p, "too many netdevs (at most %d)",
+				TOPO_NETDEVS_MAX);
+	n = realloc(t->netdevs, (t->nnetdevs + 1) * sizeof(*n));
+	if (!n)
+		return topo_oom(p);
+	t->netdevs = n;
+	n[t->nnetdevs].id = strdup(argv[1]);
+	if (!n[t->nnetdevs].id)
+		return topo_oom(p);
+	n[t->nnetdevs].line = p->line;
+	t->nnetdevs++;
+	return 0;
+}
+
+static bool topo_memeq(const char *s, size_t n, const char *lit)
+{
+	return n == strlen(lit) && !memcmp(s, lit, n);
+}
+
+/*
+ * Object types that touch nothing on the host: a topology file is never
+ * executed, and it must not make QEMU open or map host files.
+ */
+static const char *const topo_object_types[] = {
+	"rng-builtin",
+	"rng-random",
+	"memory-backend-ram",
+};
+
+static int topo_st_object(struct topo_pstate *p, int argc, char **argv)
+{
+	struct topo *t = p->t;
+	const char *v = argv[1], *id = NULL;
+	size_t tlen, idlen = 0, i;
+	struct topo_object *o;
+	char q[80], *ids;
+
+	if (topo_nargs(p, argc, argv, 1, 1))
+		return -1;
+	/* QEMU reads ",," as a comma inside a value; the checks here do not. */
+	if (strstr(v, ",,"))
+		return topo_err(
+			p,
+			"object '%s' has ',,' (an escaped comma), which no allowed object needs",
+			topo_q(q, sizeof(q), v));
+	tlen = strcspn(v, ",");
+	for (i = 0; i < sizeof(topo_object_types) / sizeof(*topo_object_types);
+	     i++)
+		if (topo_memeq(v, tlen, topo_object_types[i]))
+			break;
+	if (i == sizeof(topo_object_types) / sizeof(*topo_object_types))
+		return topo_err(
+			p,
+			"object type '%s' is not allowed (want rng-builtin, rng-random or memory-backend-ram: a topology never touches host files)",
+			topo_qn(q, sizeof(q), v, tlen));
+	for (const char *c = v + tlen; *c;) {
+		const char *kv = c + 1, *eq;
+		size_t n = strcspn(kv, ","), klen;
+
+		c = kv + n;
+		eq = memchr(kv, '=', n);
+		if (!eq)
+			return topo_err(
+				p, "bad object property '%s' (want KEY=VALUE)",
+				topo_qn(q, sizeof(q), kv, n));
+		klen = (size_t)(eq - kv);
+		if (topo_memeq(kv, klen, "qom-type"))
+			return topo_err(
+				p,
+				"object property '%s' would change the object's type",
+				topo_qn(q, sizeof(q), kv, n));
+		if (topo_memeq(kv, klen, "filename") &&
+		    !topo_memeq(eq + 1, n - klen - 1, "/dev/urandom") &&
+		    !topo_memeq(eq + 1, n - klen - 1, "/dev/random"))
+			return topo_err(
+				p,
+				"object filename '%s' is not allowed (want /dev/urandom or /dev/random: a topology never touches host files)",
+				topo_qn(q, sizeof(q), eq + 1, n - klen - 1));
+		if (topo_memeq(kv, klen, "id")) {
+			if (id)
+				return topo_err(p, "object '%s' has two ids",
+						topo_q(q, sizeof(q), v));
+			id = eq + 1;
+			idlen = n - klen - 1;
+		}
+	}
+	if (!id)
+		return topo_err(p,
+				"object '%s' has no id= (want TYPE,id=ID,...)",
+				topo_q(q, sizeof(q), v));
+	ids = strndup(id, idlen);
+	if (!ids)
+		return topo_oom(p);
+	if (!topo_id_ok(ids)) {
+		topo_err(
+			p,
+			"bad object id '%s' (want a letter, then [A-Za-z0-9._-])",
+			topo_q(q, sizeof(q), ids));
+		free(ids);
+		return -1;
+	}
+	for (i = 0; i < t->nobjects; i++)
+		if (!strcmp(t->objects[i].id, ids)) {
+			topo_err(p,
+				 "object '%s' is already declared at line %d",
+				 topo_q(q, sizeof(q), ids), t->objects[i].line);
+			free(ids);
+			return -1;
+		}
+	if (t->nobjects >= TOPO_OBJECTS_MAX) {
+		free(ids);
+		return topo_err(p, "too many objects (at most %d)",
+				TOPO_OBJECTS_MAX);
+	}
+	o = realloc(t->objects, (t->nobjects + 1) * sizeof(*o));
+	if (!o) {
+		free(ids);
+		return topo_oom(p);
+	}
+	t->objects = o;
+	o += t->nobjects;
+	o->id = ids;
+	o->line = p->line;
+	o->args = strdup(v);
+	t->nobjects++;
+	if (!o->args)
+		return topo_oom(p);
 	return 0;
 }
 
@@ -616,6 +803,10 @@ static int topo_statement(struct topo_pstate *p, int argc, char **argv)
 	}
 	if (!strcmp(st, "drive"))
 		return topo_st_drive(p, argc, argv);
+	if (!strcmp(st, "netdev"))
+		return topo_st_netdev(p, argc, argv);
+	if (!strcmp(st, "object") || !strcmp(st, "-object"))
+		return topo_st_object(p, argc, argv);
 	if (!strcmp(st, "modules"))
 		return topo_st_names(p, argc, argv, &p->user_modules, "module",
 				     "_-");
@@ -636,6 +827,15 @@ static int topo_statement(struct topo_pstate *p, int argc, char **argv)
 			return topo_oom(p);
 		return 0;
 	}
+	/* QEMU options pasted into a file: say what stands in for them. */
+	if (!strcmp(st, "-drive"))
+		return topo_err(
+			p,
+			"unknown statement '-drive' (write 'drive ID SIZE' for a scratch disk made per run, and '-device ...,drive=ID')");
+	if (!strcmp(st, "-netdev"))
+		return topo_err(
+			p,
+			"unknown statement '-netdev' (write 'netdev ID', a backend connected to nothing, and '-device ...,netdev=ID')");
 	return topo_err(p, "unknown statement '%s'", topo_q(q, sizeof(q), st));
 }
 
@@ -865,6 +1065,16 @@ int topo_qemu_args(const struct topo *t, struct topo_strv *out)
 	if (t->iommu_device && (topo_strv_add(out, "-device") ||
 				topo_strv_add(out, t->iommu_device)))
 		goto fail;
+	for (size_t i = 0; i < t->nobjects; i++)
+		if (topo_strv_add(out, "-object") ||
+		    topo_strv_add(out, t->objects[i].args))
+			goto fail;
+	/* A hub of its own and no other port: no traffic leaves the NIC. */
+	for (size_t i = 0; i < t->nnetdevs; i++)
+		if (topo_strv_add(out, "-netdev") ||
+		    topo_strv_addf(out, "hubport,id=%s,hubid=%zu",
+				   t->netdevs[i].id, TOPO_HUB_FIRST + i))
+			goto fail;
 	for (size_t i = 0; i < t->devices.n; i++)
 		if (topo_strv_add(out, "-device") ||
 		    topo_strv_add(out, t->devices.v[i]))

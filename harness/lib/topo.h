@@ -23,6 +23,12 @@
 #define TOPO_TIMEOUT_MAX 86400U /* seconds */
 #define TOPO_DRIVE_MAX (64ULL << 30) /* bytes */
 
+/*
+ * The hub of the first netdev.  Not 0: legacy -net options join hub 0 (the
+ * LAVA qemu device type's "-net nic -net user"), which reaches the host.
+ */
+#define TOPO_HUB_FIRST 1
+
 enum topo_iommu {
 	TOPO_IOMMU_UNSET = 0, /* only while parsing */
 	TOPO_IOMMU_NONE,
@@ -40,6 +46,19 @@ struct topo_strv {
 struct topo_drive {
 	char *id;
 	unsigned long long bytes;
+	int line;
+};
+
+/* A network backend connected to nothing (a hub port of its own). */
+struct topo_netdev {
+	char *id;
+	int line;
+};
+
+/* An -object of a type that touches nothing on the host. */
+struct topo_object {
+	char *args; /* the -object value, as written */
+	char *id;
 	int line;
 };
 
@@ -63,6 +82,10 @@ struct topo {
 	struct topo_strv devices; /* -device values in file order */
 	struct topo_drive *drives;
 	size_t ndrives;
+	struct topo_netdev *netdevs; /* in file order */
+	size_t nnetdevs;
+	struct topo_object *objects; /* in file order */
+	size_t nobjects;
 	struct topo_strv suites; /* empty: all suites; no duplicates */
 	struct topo_strv traces; /* QEMU trace events to enable (-trace) */
 	struct topo_group *groups;
@@ -89,9 +112,11 @@ const char *topo_iommu_name(enum topo_iommu kind);
 
 /*
  * The QEMU arguments the topology implies, one argv element each:
- * -machine, -m, -smp, -cpu, the IOMMU -device, then each -device line.
- * Drives are not included: their files are made per run.  Returns 0, or
- * -1 on allocation failure.  Free with topo_strv_free().
+ * -machine, -m, -smp, -cpu, the IOMMU -device, each -object, each netdev
+ * as -netdev hubport on a hub of its own (the first is TOPO_HUB_FIRST),
+ * each -device line, then the trace events.  Drives are not included:
+ * their files are made per run.  Returns 0, or -1 on allocation failure.
+ * Free with topo_strv_free().
  */
 int topo_qemu_args(const struct topo *t, struct topo_strv *out);
 

@@ -531,6 +531,192 @@ TEST(qemu_args)
 	ASSERT_EQ(0, leaks());
 }
 
+TEST(netdev_object_args)
+{
+	static const char in[] =
+		"machine q35\niommu none\n"
+		"-device e1000,netdev=n0\n"
+		"netdev n0\n"
+		"object rng-builtin,id=r0\n"
+		"netdev Net.1_x-\n"
+		"-object rng-random,id=r1,filename=/dev/urandom\n"
+		"object rng-random,filename=/dev/random,id=r2\n"
+		"object memory-backend-ram,id=m0,size=64M\n"
+		"-device virtio-rng-pci,rng=r0\n";
+	static const char *const want[] = {
+		"-machine",
+		"q35",
+		"-m",
+		"1024",
+		"-smp",
+		"1",
+		"-cpu",
+		"max",
+		"-object",
+		"rng-builtin,id=r0",
+		"-object",
+		"rng-random,id=r1,filename=/dev/urandom",
+		"-object",
+		"rng-random,filename=/dev/random,id=r2",
+		"-object",
+		"memory-backend-ram,id=m0,size=64M",
+		/* Hubs of their own, none of them hub 0 (topo.h). */
+		"-netdev",
+		"hubport,id=n0,hubid=1",
+		"-netdev",
+		"hubport,id=Net.1_x-,hubid=2",
+		"-device",
+		"e1000,netdev=n0",
+		"-device",
+		"virtio-rng-pci,rng=r0",
+	};
+	char err[TOPO_ERR_LEN] = "";
+	struct topo_strv q;
+	struct topo t;
+
+	ASSERT_EQ(0, topo_parse_buf("n.topo", in, strlen(in), &t, err,
+				    sizeof(err)))
+	TH_LOG("%s", err);
+	ASSERT_EQ(2, t.nnetdevs);
+	EXPECT_STREQ("n0", t.netdevs[0].id);
+	EXPECT_EQ(4, t.netdevs[0].line);
+	EXPECT_STREQ("Net.1_x-", t.netdevs[1].id);
+	EXPECT_EQ(6, t.netdevs[1].line);
+	ASSERT_EQ(4, t.nobjects);
+	EXPECT_STREQ("r0", t.objects[0].id);
+	EXPECT_STREQ("rng-builtin,id=r0", t.objects[0].args);
+	EXPECT_EQ(5, t.objects[0].line);
+	EXPECT_STREQ("r2", t.objects[2].id);
+	EXPECT_STREQ("m0", t.objects[3].id);
+	EXPECT_EQ(9, t.objects[3].line);
+	ASSERT_EQ(0, topo_qemu_args(&t, &q));
+	ASSERT_EQ(sizeof(want) / sizeof(want[0]), q.n);
+	for (size_t i = 0; i < q.n; i++) {
+		EXPECT_STREQ(want[i], q.v[i]) TH_LOG("arg %zu", i);
+	}
+	topo_strv_free(&q);
+	topo_free(&t);
+	ASSERT_EQ(0, leaks());
+}
+
+TEST(netdev_object_errors)
+{
+	static const struct {
+		const char *in, *err;
+	} cases[] = {
+		{"netdev 0n", "bad netdev id '0n' (want a letter, then "
+			      "[A-Za-z0-9._-])"},
+		{"netdev user,id=n0", "bad netdev id 'user,id=n0' (want a "
+				      "letter, then [A-Za-z0-9._-])"},
+		{"netdev", "'netdev' needs an argument"},
+		{"netdev n0 n1", "'netdev' takes 1 argument, extra 'n1'"},
+		{"object", "'object' needs an argument"},
+		{"-object a b", "'-object' takes 1 argument, extra 'b'"},
+		{"object memory-backend-file,id=m,mem-path=/tmp/x,size=1M",
+		 "object type 'memory-backend-file' is not allowed (want "
+		 "rng-builtin, rng-random or memory-backend-ram: a topology "
+		 "never touches host files)"},
+		{"-object rng-egd,id=r,chardev=c",
+		 "object type 'rng-egd' is not allowed (want rng-builtin, "
+		 "rng-random or memory-backend-ram: a topology never touches "
+		 "host files)"},
+		{"object qom-type=memory-backend-file,id=m",
+		 "object type 'qom-type=memory-backend-file' is not allowed "
+		 "(want rng-builtin, rng-random or memory-backend-ram: a "
+		 "topology never touches host files)"},
+		{"object {\"qom-type\":\"rng-builtin\"}",
+		 "object type '{\"qom-type\":\"rng-builtin\"}' is not allowed "
+		 "(want rng-builtin, rng-random or memory-backend-ram: a "
+		 "topology never touches host files)"},
+		{"object ,id=r",
+		 "object type '' is not allowed (want rng-builtin, rng-random "
+		 "or memory-backend-ram: a topology never touches host files)"},
+		{"object rng-builtin,qom-type=memory-backend-file,id=r",
+		 "object property 'qom-type=memory-backend-file' would change "
+		 "the object's type"},
+		{"object rng-random,id=r,filename=/etc/shadow",
+		 "object filename '/etc/shadow' is not allowed (want "
+		 "/dev/urandom or /dev/random: a topology never touches host "
+		 "files)"},
+		{"object rng-random,id=r,filename=/dev/urandom,filename=/tmp/x",
+		 "object filename '/tmp/x' is not allowed (want /dev/urandom "
+		 "or /dev/random: a topology never touches host files)"},
+		{"object rng-random,id=r,filename=/dev/urandom0",
+		 "object filename '/dev/urandom0' is not allowed (want "
+		 "/dev/urandom or /dev/random: a topology never touches host "
+		 "files)"},
+		{"object rng-random,id=r,filename=",
+		 "object filename '' is not allowed (want /dev/urandom or "
+		 "/dev/random: a topology never touches host files)"},
+		{"object rng-random,id=r,filename=/dev/urandom,,x",
+		 "object 'rng-random,id=r,filename=/dev/urandom,,x' has ',,' "
+		 "(an escaped comma), which no allowed object needs"},
+		{"object rng-builtin",
+		 "object 'rng-builtin' has no id= (want TYPE,id=ID,...)"},
+		{"object rng-builtin,id=",
+		 "bad object id '' (want a letter, then [A-Za-z0-9._-])"},
+		{"object rng-builtin,id=1r",
+		 "bad object id '1r' (want a letter, then [A-Za-z0-9._-])"},
+		{"object rng-builtin,id=r,id=s",
+		 "object 'rng-builtin,id=r,id=s' has two ids"},
+		{"object rng-builtin,id=r,x",
+		 "bad object property 'x' (want KEY=VALUE)"},
+		{"object rng-builtin,id=r,",
+		 "bad object property '' (want KEY=VALUE)"},
+		/* QEMU options pasted into a topology file get a hint. */
+		{"-drive file=u.img,if=none,id=d0",
+		 "unknown statement '-drive' (write 'drive ID SIZE' for a "
+		 "scratch disk made per run, and '-device ...,drive=ID')"},
+		{"-netdev user,id=n0",
+		 "unknown statement '-netdev' (write 'netdev ID', a backend "
+		 "connected to nothing, and '-device ...,netdev=ID')"},
+	};
+	char buf[256], want[512];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(buf, sizeof(buf), "machine pc\niommu none\n%s\n",
+			 cases[i].in);
+		snprintf(want, sizeof(want), "bad.topo:3: %s", cases[i].err);
+		EXPECT_STREQ(want, PERR(buf)) TH_LOG("case %zu", i);
+	}
+	EXPECT_STREQ("bad.topo:5: netdev 'n0' is already declared at line 3",
+		     PERR("machine pc\niommu none\nnetdev n0\nnetdev n1\n"
+			  "netdev n0\n"));
+	EXPECT_STREQ("bad.topo:4: object 'r' is already declared at line 3",
+		     PERR("machine pc\niommu none\nobject rng-builtin,id=r\n"
+			  "-object memory-backend-ram,size=1M,id=r\n"));
+	/* Ids of different kinds do not collide (QEMU keeps them apart). */
+	EXPECT_STREQ("(parsed)",
+		     PERR("machine pc\niommu none\nnetdev x\ndrive x 1M\n"
+			  "object rng-builtin,id=x\n"));
+	ASSERT_EQ(0, leaks());
+}
+
+TEST(netdev_object_limits)
+{
+	char *buf = malloc(64 * 1024);
+	size_t n;
+
+	ASSERT_NE(NULL, buf);
+	n = (size_t)sprintf(buf, "machine pc\niommu none\n");
+	for (int i = 0; i < 64; i++)
+		n += (size_t)sprintf(buf + n, "netdev n%d\n", i);
+	EXPECT_STREQ("(parsed)", perr("bad.topo", buf, n));
+	n += (size_t)sprintf(buf + n, "netdev n64\n");
+	EXPECT_STREQ("bad.topo:67: too many netdevs (at most 64)",
+		     perr("bad.topo", buf, n));
+
+	n = (size_t)sprintf(buf, "machine pc\niommu none\n");
+	for (int i = 0; i < 64; i++)
+		n += (size_t)sprintf(buf + n, "object rng-builtin,id=r%d\n", i);
+	EXPECT_STREQ("(parsed)", perr("bad.topo", buf, n));
+	n += (size_t)sprintf(buf + n, "object rng-builtin,id=r64\n");
+	EXPECT_STREQ("bad.topo:67: too many objects (at most 64)",
+		     perr("bad.topo", buf, n));
+	free(buf);
+	ASSERT_EQ(0, leaks());
+}
+
 TEST(expect_text)
 {
 	const char *in = "machine pc\niommu intel\n"
