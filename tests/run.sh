@@ -14,7 +14,12 @@ cd "$top"
 
 pass=0 fail=0 skip=0
 work=$(mktemp -d /tmp/iog-test.XXXXXX)
-trap 'rm -rf "$work"' EXIT
+# IOG_TEST_KEEP=1 keeps the work directory (results, logs) for a look after.
+if [ -n "${IOG_TEST_KEEP:-}" ]; then
+	trap 'echo "# work directory kept: $work" >&2' EXIT
+else
+	trap 'rm -rf "$work"' EXIT
+fi
 export RESULTS=$work/results
 
 result()

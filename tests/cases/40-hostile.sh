@@ -150,6 +150,22 @@ for t in q35-acs q35-noacs; do
 	{ cat "topologies/$t.topo"; echo "suites grouping"; } >"$work/small/$t.topo"
 done
 
+# has FILE ERE: a line of FILE matches ERE; else say so (the case's reason).
+has()
+{
+	grep -qE -- "$2" "$1" && return 0
+	echo "# ${1##*/} has no line matching '$2'"
+	return 1
+}
+
+# ifail NAME RUN: fail an interrupt case, quoting what make check of RUN
+# (interrupt's NAME) printed last.
+ifail()
+{
+	result fail "$1" "exit $irc, ${isecs}s, ${idir:-no run}"
+	tail -n 3 "$work/$2.out" 2>/dev/null | sed 's/^/#   make: /'
+}
+
 # interrupt NAME SIGNAL WAIT-FOR [TOPOLOGY [TARGET]]: start make check of
 # TOPOLOGY (default: the small q35-acs) in a process group of its own (job
 # control on, so SIGINT is not ignored in the background, as it is on a
@@ -229,30 +245,30 @@ if interrupted_ok && [ -s "$idir/console.log" ] &&
 	grep -q 'Linux version' "$idir/console.log"; then
 	result pass "$name"
 else
-	result fail "$name" "exit $irc, ${isecs}s, ${idir:-no run}"
+	ifail "$name" sigint
 fi
 
 # Ctrl-C once the guest's KTAP has begun (it then stalls): the stream so
 # far is kept in ktap.raw and its passed test in the report.
 name="Ctrl-C after KTAP began keeps ktap.raw and the results so far"
-interrupt sigint-ktap INT ktap.raw "$(hostile_topo stall)"
-if interrupted_ok && grep -q '^    ok 1 stall.first' "$idir/ktap.raw" &&
-	grep -q '^    ok 1 stall.first' "$idir/report.ktap" &&
-	grep -q '^ok 1 grouping # SKIP interrupted by signal INT' "$idir/report.ktap"; then
+interrupt sigint-ktap INT 'ktap.raw:stall.first' "$(hostile_topo stall)"
+if interrupted_ok && has "$idir/ktap.raw" '^    ok 1 stall.first' &&
+	has "$idir/report.ktap" '^    ok 1 stall.first' &&
+	has "$idir/report.ktap" '^ok 1 grouping # SKIP interrupted by signal INT'; then
 	result pass "$name"
 else
-	result fail "$name" "exit $irc, ${isecs}s, ${idir:-no run}"
+	ifail "$name" sigint-ktap
 fi
 
 # The whole default topology, Ctrl-C while its suites run (after grouping,
 # before teardown, whose listed deviation must not be reported unseen).
 name="Ctrl-C mid-suite on q35-acs: status interrupted, finished suites kept, the rest not run"
 interrupt sigint-mid INT 'ktap.raw:^ok [0-9]+ grouping' q35-acs
-if interrupted_ok && grep -qE '^ok [0-9]+ grouping$' "$idir/report.ktap" &&
-	grep -qE '^ok [0-9]+ teardown # SKIP interrupted by signal INT' "$idir/report.ktap"; then
+if interrupted_ok && has "$idir/report.ktap" '^ok [0-9]+ grouping$' &&
+	has "$idir/report.ktap" '^ok [0-9]+ teardown # SKIP interrupted by signal INT'; then
 	result pass "$name"
 else
-	result fail "$name" "exit $irc, ${isecs}s, ${idir:-no run}"
+	ifail "$name" sigint-mid
 fi
 
 # A signal to QEMU alone (it exits 0 on SIGINT): the run is interrupted,
@@ -262,7 +278,7 @@ interrupt sigint-qemu INT ktap.raw "" qemu
 if interrupted_ok && grep -q 'QEMU terminating on signal 2' "$idir/meta.txt"; then
 	result pass "$name"
 else
-	result fail "$name" "exit $irc, ${isecs}s, ${idir:-no run}"
+	ifail "$name" sigint-qemu
 fi
 
 # SIGTERM as soon as the run directory exists: before QEMU or during its
@@ -272,7 +288,7 @@ interrupt sigterm TERM topology.topo
 if interrupted_ok; then
 	result pass "$name"
 else
-	result fail "$name" "exit $irc, ${isecs}s, ${idir:-no run}"
+	ifail "$name" sigterm
 fi
 
 # --- parallel runs ---------------------------------------------------------
