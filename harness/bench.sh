@@ -44,10 +44,22 @@ bench_run()
 	dir=$(ls -td "$out"/runs/"$topo"-"$k"-*/ | head -n1)
 	awk -v p="$part" -v t="$topo" -v k="$k" -v i="$i" -v a="$t0" -v b="$t1" '
 		BEGIN { printf "%s\t%s\t%s\t%s\twall\t%.2f\ts\n", p, t, k, i, b - a }
+		{ sub(/\r$/, "") }
 		/^ *# metric: / {
 			sub(/^ *# metric: /, "")
 			printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", p, t, k, i, $1, $2, $3
-		}' "${dir%/}/ktap.raw" >>"$metrics"
+		}
+		# Where the time went (harness/lib/timing.c): phases of the guest
+		# from ktap.raw, of the host from meta.txt.
+		/^# iog: time\.[A-Za-z0-9._-]+_s [0-9.]+$/ {
+			sub(/_s$/, "", $3)
+			printf "%s\t%s\t%s\t%s\t%s\t%s\ts\n", p, t, k, i, $3, $4
+		}
+		/^time_(prepare|qemu)_s=[0-9.]+$/ {
+			split($0, kv, "=")
+			sub(/^time_/, "time.", kv[1]); sub(/_s$/, "", kv[1])
+			printf "%s\t%s\t%s\t%s\t%s\t%s\ts\n", p, t, k, i, kv[1], kv[2]
+		}' "${dir%/}/ktap.raw" "${dir%/}/meta.txt" >>"$metrics"
 	note "$part: run $i of $topo on $k: $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }') s"
 }
 
@@ -200,6 +212,23 @@ med_of()
 		for k in $kernels; do
 			awk -v k="$k" '$2 == k { printf "| %s | %.1f | %.1f | %.1f | %.1f %% |\n", k, $4, $5, $6, $7 }' "$st"
 		done
+		# The same runs by phase (the "Time" section of report.md), medians.
+		tnames=$(awk -F'\t' '$1 == "walltime" && $5 ~ /^time\./ && !s[$5]++ { print $5 }' "$metrics")
+		if [ -n "$tnames" ]; then
+			stats walltime $tnames >"$out/walltime-phases.stats"
+			echo
+			echo "Where the time goes (median s over the runs; time.qemu is QEMU's whole life, the guest phases inside it):"
+			echo
+			printf '| phase |'; printf ' %s |' $kernels; echo
+			printf '| --- |'; printf ' ---: |' $kernels; echo
+			for n in $tnames; do
+				printf '| %s |' "$n"
+				for k in $kernels; do
+					awk -v k="$k" -v n="$n" '$2 == k && $3 == n { printf " %.2f", $4; f = 1 } END { if (!f) printf " -"; printf " |" }' "$out/walltime-phases.stats"
+				done
+				echo
+			done
+		fi
 	fi
 	failed=$(awk -F'\t' 'NR > 1 && $5 == "failed"' "$metrics" | wc -l)
 	if [ "$failed" -gt 0 ]; then

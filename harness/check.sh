@@ -69,6 +69,12 @@ finish_run()
 		echo "status=$(cat "$run/status")"
 		echo "status_detail=$(cat "$run/status_detail")"
 		echo "elapsed_s=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')"
+		# Where the time went (harness/lib/timing.c): before QEMU, and QEMU.
+		[ -z "${t_qemu:-}" ] || {
+			echo "time_prepare_s=$(awk -v a="$t0" -v b="$t_qemu" 'BEGIN { printf "%.2f", b - a }')"
+			[ -z "${t_qemu_end:-}" ] ||
+				echo "time_qemu_s=$(awk -v a="$t_qemu" -v b="$t_qemu_end" 'BEGIN { printf "%.2f", b - a }')"
+		}
 		echo "console=$run/console.log"
 		echo "started=$started"
 		echo "suites=${suites[*]}"
@@ -255,9 +261,11 @@ else
 	} >"$run/qemu.cmd"
 
 	note "$name on $kernel_label ($kernel_release), $accel, timeout ${timeout_s}s -> $run"
+	t_qemu=$(date +%s.%N)
 	set +e
 	"$IOG_TOP/harness/launch.sh" "$run" "$timeout_s" "$accel" "${guest_args[@]}"
 	set -e
+	t_qemu_end=$(date +%s.%N)
 	rm -f "$run"/*.img
 fi
 t1=$(date +%s.%N)

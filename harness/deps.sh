@@ -16,7 +16,7 @@ set -euo pipefail
 cache_dir "$IOG_CACHE"
 
 pkgs=(qemu-system-x86 busybox-static pciutils libpci-dev cpio kmod fio
-	linux-source-6.12 xz-utils zstd gcc make libc6-dev file
+	linux-source-6.12 xz-utils zstd lz4 gcc make libc6-dev file
 	# The test module: the packaged headers call gcc-12 by name, and the
 	# unpacked (not installed) kbuild tools need these libraries.
 	gcc-12 binutils libelf1 zlib1g)

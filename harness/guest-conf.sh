@@ -13,12 +13,13 @@ host_safe_suites="sysfs_layout grouping abi_doc"
 opt_in_suites="throughput"
 # The throughput suite's settings that make check passes to the guest
 # (and names in the reproduce command).
-throughput_vars="IOG_THROUGHPUT_ROUNDS IOG_THROUGHPUT_SECONDS IOG_THROUGHPUT_STALL_S"
+throughput_vars="IOG_THROUGHPUT_FORM IOG_THROUGHPUT_ROUNDS IOG_THROUGHPUT_SECONDS IOG_THROUGHPUT_STALL_S
+	IOG_THROUGHPUT_CORRUPT"
 
 # topo_load TOPOLOGY_FILE SUITE_DIR: check the topology, then set name,
-# iommu, append, topo_timeout and the arrays modules, qemu_topo, drives and
-# suites from `iog-topo show` (no suites line: every suite in SUITE_DIR
-# but the opt-in ones).
+# iommu, append, topo_timeout and the arrays modules, qemu_topo, drives,
+# topo_env (its guest-env NAME=VALUE) and suites from `iog-topo show` (no
+# suites line: every suite in SUITE_DIR but the opt-in ones).
 topo_load()
 {
 	local show
@@ -32,6 +33,7 @@ topo_load()
 	mapfile -t qemu_topo < <(sed -n 's/^qemu //p' <<<"$show")
 	mapfile -t drives < <(sed -n 's/^drive //p' <<<"$show")
 	mapfile -t suites < <(sed -n 's/^suite //p' <<<"$show")
+	mapfile -t topo_env < <(sed -n 's/^env //p' <<<"$show")
 	if [ ${#suites[@]} -eq 0 ]; then
 		mapfile -t suites < <(ls "$2" | grep -vxF -f <(tr ' ' '\n' <<<"$opt_in_suites"))
 	fi
@@ -39,10 +41,12 @@ topo_load()
 
 # guest_env CONF NAME KERNEL_LABEL IOMMU "MODULE..." [VAR=VALUE...]: the
 # environment the suites read (CONF/env), with the throughput baseline of
-# this topology and kernel copied beside it; VAR=VALUE are exported too.
+# this topology and kernel copied beside it; then the topology's guest-env
+# (topo_env), which a non-empty make variable of that name overrides, and
+# VAR=VALUE.
 guest_env()
 {
-	local conf=$1 name=$2 label=$3 iommu=$4 modules=$5 baseline e
+	local conf=$1 name=$2 label=$3 iommu=$4 modules=$5 baseline e v
 	shift 5
 	{
 		echo "export IOG_EXPECT=/etc/iog/expect-groups"
@@ -59,6 +63,11 @@ guest_env()
 		# IOG_BASELINE=file for a negative control or a lab's own).
 		for v in $throughput_vars; do
 			echo "export $v='${!v:-}'"
+		done
+		for e in ${topo_env[@]+"${topo_env[@]}"}; do
+			v=${e%%=*}
+			[ -n "${!v:-}" ] && e=$v=${!v}
+			echo "export $v='${e#*=}'"
 		done
 		baseline=${IOG_BASELINE:-$IOG_TOP/results/baselines/$name-$label.baseline}
 		if [ -f "$baseline" ]; then

@@ -6,6 +6,9 @@
 /bin/busybox --install -s /bin
 export PATH=/bin
 mount -t proc proc /proc
+# The kernel's boot time, up to here (run-suites.sh reports it).
+read -r IOG_UPTIME_INIT _ </proc/uptime
+export IOG_UPTIME_INIT
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
 mount -t tmpfs tmpfs /tmp

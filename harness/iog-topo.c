@@ -32,6 +32,8 @@ static void iog_topo_show(const struct topo *t, const struct topo_strv *qa)
 		printf("drive %s %llu\n", t->drives[i].id, t->drives[i].bytes);
 	for (size_t i = 0; i < t->suites.n; i++)
 		printf("suite %s\n", t->suites.v[i]);
+	for (size_t i = 0; i < t->guest_env.n; i++)
+		printf("env %s\n", t->guest_env.v[i]);
 	for (size_t i = 0; i < qa->n; i++)
 		printf("qemu %s\n", qa->v[i]);
 }

@@ -9,9 +9,25 @@
 dir=$1
 shift
 
+# Where the time goes (report.json "timing"): facts "# iog: time.NAME_s S"
+# from the guest's uptime; the kernel's boot to /init when /init says.
+uptime_s()
+{
+	read -r u _ </proc/uptime 2>/dev/null && echo "$u"
+}
+since()
+{
+	awk -v a="$1" -v b="$(uptime_s)" 'BEGIN { printf "%.2f", b - a }'
+}
+
 echo "KTAP version 1"
 echo "# iog: kernel_release $(uname -r)"
 echo "# iog: plan $*"
+t_start=$(uptime_s)
+if [ -n "${IOG_UPTIME_INIT:-}" ] && [ -n "$t_start" ]; then
+	echo "# iog: time.boot_to_init_s $IOG_UPTIME_INIT"
+	echo "# iog: time.init_to_suites_s $(since "$IOG_UPTIME_INIT")"
+fi
 echo "1..$#"
 i=0
 for s in "$@"; do
@@ -27,6 +43,7 @@ for s in "$@"; do
 		rm -rf "$IOG_SAN_LOG"
 		mkdir -p "$IOG_SAN_LOG"
 	fi
+	t_suite=$(uptime_s)
 	rcfile=$(mktemp)
 	{
 		"$dir/$s" 2>&1
@@ -66,6 +83,7 @@ for s in "$@"; do
 		done
 		case $rc in 0 | 4) rc=1 ;; esac
 	fi
+	[ -z "$t_suite" ] || echo "# iog: time.suite.${s}_s $(since "$t_suite")"
 	# kselftest exit codes: 0 pass, 4 skip, anything else a failure.
 	case $rc in
 	0) echo "ok $i $s" ;;

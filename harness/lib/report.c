@@ -5,6 +5,7 @@
  * failure, so completion fills in every result the guest could not print.
  */
 #include "report.h"
+#include "timing.h"
 #include "fileio.h"
 #include "deviations.h"
 
@@ -909,6 +910,7 @@ int report_json(struct report_buf *b, const struct ktap_node *root,
 			  "\"summary\":{\"pass\":%u,\"fail\":%u,\"skip\":%u,"
 			  "\"xfail\":%u,\"timeout\":%u,\"error\":%u},\n",
 			  c.pass, c.fail, c.skip, c.xfail, c.timeout, c.error);
+	timing_json(b, root, m);
 	report_buf_puts(b, "\"guest\":{");
 	for (size_t i = 0; i < root->nfacts; i++)
 		report_json_kv(b, root->facts[i].key, root->facts[i].value,
@@ -1179,6 +1181,7 @@ int report_markdown(struct report_buf *b, const struct ktap_node *root,
 		report_md_evidence(b, root);
 	}
 
+	timing_markdown(b, root, m);
 	report_buf_puts(b, "## Run\n\n");
 	report_md_fact(b, "Topology", topo, false);
 	report_md_fact(b, "Topology file", report_meta_get(m, "topology_file"),

@@ -166,6 +166,7 @@ void topo_free(struct topo *t)
 	free(t->objects);
 	topo_strv_free(&t->suites);
 	topo_strv_free(&t->traces);
+	topo_strv_free(&t->guest_env);
 	for (size_t i = 0; i < t->ngroups; i++)
 		topo_strv_free(&t->groups[i].bdfs);
 	free(t->groups);
@@ -705,6 +706,47 @@ static int topo_st_names(struct topo_pstate *p, int argc, char **argv,
 	return 0;
 }
 
+/*
+ * guest-env NAME=VALUE...: settings the suites read (/etc/iog/env), IOG_
+ * names only and values without shell quoting; a make variable of the
+ * same name overrides the topology's.
+ */
+static int topo_st_guest_env(struct topo_pstate *p, int argc, char **argv)
+{
+	struct topo *t = p->t;
+	char q[80];
+
+	if (topo_nargs(p, argc, argv, 1, -1))
+		return -1;
+	for (int i = 1; i < argc; i++) {
+		const char *eq = strchr(argv[i], '=');
+		size_t nlen = eq ? (size_t)(eq - argv[i]) : 0;
+		bool name_ok = nlen > 4 && !strncmp(argv[i], "IOG_", 4);
+
+		for (size_t k = 0; name_ok && k < nlen; k++) {
+			char c = argv[i][k];
+
+			name_ok = (c >= 'A' && c <= 'Z') ||
+				  (c >= '0' && c <= '9') || c == '_';
+		}
+		if (!name_ok || !topo_chars_ok(eq + 1, "._,:/+-"))
+			return topo_err(
+				p,
+				"bad guest-env '%s' (want IOG_NAME=VALUE, NAME [A-Z0-9_]+, VALUE [A-Za-z0-9._,:/+-]+)",
+				topo_q(q, sizeof(q), argv[i]));
+		for (size_t k = 0; k < t->guest_env.n; k++)
+			if (!strncmp(t->guest_env.v[k], argv[i], nlen + 1))
+				return topo_err(p, "guest-env %.*s set twice",
+						(int)nlen, argv[i]);
+		if (t->guest_env.n >= TOPO_LIST_MAX)
+			return topo_err(p, "too many guest-env (at most %d)",
+					TOPO_LIST_MAX);
+		if (topo_strv_add(&t->guest_env, argv[i]))
+			return topo_oom(p);
+	}
+	return 0;
+}
+
 static int topo_st_group(struct topo_pstate *p, int argc, char **argv)
 {
 	struct topo *t = p->t;
@@ -812,6 +854,8 @@ static int topo_statement(struct topo_pstate *p, int argc, char **argv)
 				     "_-");
 	if (!strcmp(st, "suites"))
 		return topo_st_names(p, argc, argv, &t->suites, "suite", "._-");
+	if (!strcmp(st, "guest-env"))
+		return topo_st_guest_env(p, argc, argv);
 	if (!strcmp(st, "qemu-trace"))
 		return topo_st_names(p, argc, argv, &t->traces, "trace event",
 				     "_*");

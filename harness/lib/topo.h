@@ -88,6 +88,7 @@ struct topo {
 	size_t nobjects;
 	struct topo_strv suites; /* empty: all suites; no duplicates */
 	struct topo_strv traces; /* QEMU trace events to enable (-trace) */
+	struct topo_strv guest_env; /* NAME=VALUE for the suites, file order */
 	struct topo_group *groups;
 	size_t ngroups;
 	struct topo_strv nogroup; /* normalised BDFs in file order */

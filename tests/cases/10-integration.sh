@@ -4,6 +4,44 @@
 
 integration q35-acs debian-6.12
 integration q35-acs debian-6.1
+
+# The gate covers the mission (issue 13): in each q35-acs run domain_attach
+# moved data by DMA and blocked unmapped DMA with a fault, throughput
+# reported its three ratios, and no test skipped for want of a device or
+# a module in the topology.
+for k in debian-6.12 debian-6.1; do
+	name="q35-acs on $k runs every suite: edu DMA, the three ratios, no topology skip"
+	d=$(ls -td "$RESULTS"/q35-acs-$k-*/ 2>/dev/null | head -n 1)
+	why=
+	for t in edu.dma_mapped_copy edu.dma_unmapped_read_blocked \
+		edu.dma_unmapped_write_blocked edu.dma_unmapped_fault_reported tp.types_switch \
+		tp.alternating_rounds; do
+		grep -qE "^ +ok [0-9]+ $t\$" "$d/report.ktap" 2>/dev/null || why+=" $t did not pass;"
+	done
+	for m in dma_fq_identity dma_identity dma_dma_fq; do
+		grep -q "# metric: throughput.ratio.$m " "$d/ktap.raw" 2>/dev/null || why+=" no ratio $m;"
+	done
+	grep -q '# metric: throughput.identity.peak_kib_s ' "$d/ktap.raw" 2>/dev/null ||
+		why+=" no identity throughput;"
+	skips=$(grep -E '# SKIP .*(the topology has no|module vfio[a-z0-9_]* not loaded|no DMA engine|topology names no|nothing to make non-viable)' \
+		"$d/report.ktap" 2>/dev/null | head -n 3)
+	[ -z "$skips" ] || why+=" skipped for the topology: $skips"
+	if [ -n "$d" ] && [ -z "$why" ]; then
+		result pass "$name"
+	else
+		result fail "$name" "${why:-no run}${d:+ ($d)}"
+	fi
+done
+
+# acs_only NAME SUITE...: q35-acs as NAME.topo running only SUITE...,
+# for the negative controls that need one suite of it.
+acs_only()
+{
+	local f=$work/$1.topo
+	shift
+	sed "s/^suites .*/suites $*/" topologies/q35-acs.topo >"$f"
+	echo "$f"
+}
 integration q35-noacs debian-6.1
 integration q35-bridge-nest debian-6.12
 
@@ -18,7 +56,7 @@ fi
 
 # Negative control: one wrong expected group must fail the run and name it.
 sed 's/^expect-group 05:00.0 05:00.1$/expect-group 05:00.0\nexpect-group 05:00.1/' \
-	topologies/q35-acs.topo >"$work/q35-acs-wrong.topo"
+	"$(acs_only acs-grouping grouping)" >"$work/q35-acs-wrong.topo"
 if ! grep -q '^expect-group 05:00.1$' "$work/q35-acs-wrong.topo"; then
 	result fail "negative control: wrong expected group" "could not mutate q35-acs.topo"
 elif check_run wrong 1 TOPOLOGY="$work/q35-acs-wrong.topo" KERNEL=debian-6.12 &&
@@ -32,7 +70,7 @@ fi
 # The test module's fault modes (drivers/iog_groups), passed to it by the
 # guest init.  leak_ref keeps a reference on a group: when its last member
 # leaves, the directory stays, and the teardown suite must fail naming the
-# group.  0000:00:1f.0 is in the ICH9 group (7 on q35-acs), which teardown
+# group.  0000:00:1f.0 is in the ICH9 group (8 on q35-acs), which teardown
 # takes apart and notifier leaves alone.  drop_event records no events of
 # one action: the notifier suite must fail naming the missing event.
 # suite_failed SUITE: the newest run's report has SUITE as a failure.
@@ -42,17 +80,17 @@ suite_failed()
 }
 
 name="negative control: a leaked group reference fails teardown, naming the group"
-if check_run leak 1 TOPOLOGY=q35-acs KERNEL=debian-6.12 \
+if check_run leak 1 TOPOLOGY="$(acs_only acs-teardown teardown)" KERNEL=debian-6.12 \
 	IOG_TESTMOD_PARAMS=leak_ref=0000:00:1f.0 &&
 	suite_failed teardown &&
-	grep -q 'group 7 outlived its last member 0000:00:1f.0' "$work/leak.out"; then
+	grep -qE 'group [0-9]+ outlived its last member 0000:00:1f.0' "$work/leak.out"; then
 	result pass "$name"
 else
 	result fail "$name"
 fi
 
 name="negative control: a dropped event fails notifier, naming the event"
-if check_run drop 1 TOPOLOGY=q35-acs KERNEL=debian-6.12 \
+if check_run drop 1 TOPOLOGY="$(acs_only acs-notifier notifier)" KERNEL=debian-6.12 \
 	IOG_TESTMOD_PARAMS=drop_event=bound &&
 	suite_failed notifier &&
 	grep -qE 'missing event: bound 0000:[0-9a-f:.]+ [0-9]+' "$work/drop.out"; then
@@ -171,12 +209,28 @@ fi
 # --- DMA through the IOMMU: domain_attach with QEMU's edu ----------------
 integration q35-dma-intel debian-6.12
 integration q35-dma-amd debian-6.1
-# Negative control: with the probe IOVA mapped, the isolation checks fail.
-if check_run edu-map 1 TOPOLOGY=q35-dma-intel KERNEL=debian-6.12 IOG_EDU_MAP_PROBE=1 &&
+# Negative control: with the probe IOVA mapped (a blocked DMA that
+# arrives), the isolation checks fail; on the gate's q35-acs.
+if check_run edu-map 1 TOPOLOGY="$(acs_only acs-dma domain_attach)" KERNEL=debian-6.12 \
+	IOG_EDU_MAP_PROBE=1 &&
 	grep -q 'not ok [0-9]* edu.dma_unmapped_write_blocked' "$(last_report)/report.ktap"; then
 	result pass "negative control: a mapped probe IOVA fails the DMA isolation check"
 else
 	result fail "negative control: a mapped probe IOVA fails the DMA isolation check"
+fi
+
+# Negative control: a domain type that moves corrupted data (4 KiB
+# overwritten between fio's write and its read-back while the group is
+# DMA-FQ) fails the type switch test, naming the type; q35-acs's short form.
+name="negative control: a type whose data comes back corrupted fails, naming it"
+if check_run tp-corrupt 1 TOPOLOGY="$(acs_only acs-throughput throughput)" \
+	KERNEL=debian-6.12 IOG_THROUGHPUT_CORRUPT=DMA-FQ &&
+	grep -qE '^ +not ok [0-9]+ tp\.types_switch$' "$(last_report)/report.ktap" &&
+	grep -qE 'types_switch:DMA-FQ: fio failed.*(verify|bad magic|crc32c)' "$work/tp-corrupt.out" &&
+	! grep -qE 'types_switch:(identity|DMA): fio' "$work/tp-corrupt.out"; then
+	result pass "$name"
+else
+	result fail "$name" "$(grep -E 'types_switch:' "$work/tp-corrupt.out" | tail -n 3 | tr '\n' ' ')"
 fi
 
 # --- make compare on real runs ------------------------------------------

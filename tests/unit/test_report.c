@@ -612,6 +612,60 @@ TEST_F(tmp, interrupted_run)
 	ASSERT_EQ(0, leaks());
 }
 
+/* Where the time went: host phases from meta.txt, the guest's from facts. */
+TEST_F(tmp, timing_breakdown)
+{
+	const char *meta = "topology=t\nstatus=completed\nsuites=a b\n"
+			   "time_prepare_s=4.50\ntime_qemu_s=20.00\n";
+	char raw[128], path[128], *out = NULL, *err = NULL, *s;
+	size_t outlen = 0, errlen = 0;
+	FILE *fo, *fe;
+
+	ASSERT_EQ(0, unit_write(self->dir, "meta.txt", meta));
+	ASSERT_EQ(
+		0,
+		unit_write(self->dir, "raw",
+			   "KTAP version 1\n# iog: time.boot_to_init_s 5.25\n"
+			   "# iog: time.init_to_suites_s 1.75\n1..2\n"
+			   "    1..1\n    ok 1 t\n# iog: time.suite.a_s 3.00\n"
+			   "ok 1 a\n    1..1\n    ok 1 u\n"
+			   "# iog: time.suite.b|x_s 9\n"
+			   "# iog: time.suite.b_s 6.00\nok 2 b\n"));
+	snprintf(path, sizeof(path), "%s/meta.txt", self->dir);
+	snprintf(raw, sizeof(raw), "%s/raw", self->dir);
+	fo = open_memstream(&out, &outlen);
+	fe = open_memstream(&err, &errlen);
+	ASSERT_NE(NULL, fo);
+	ASSERT_NE(NULL, fe);
+	EXPECT_EQ(0, report_run(raw, path, self->dir, fo, fe));
+	fclose(fo);
+	fclose(fe);
+	free(out);
+	free(err);
+	s = unit_read(self->dir, "report.json");
+	ASSERT_NE(NULL, s);
+	EXPECT_NE(NULL,
+		  strstr(s, "\"timing\":{\"prepare_s\":4.50,\"qemu_s\":20.00,"
+			    "\"boot_to_init_s\":5.25,\"init_to_suites_s\":1.75,"
+			    "\"suites\":{\"a\":3.00,\"b\":6.00}},\n"));
+	free(s);
+	s = unit_read(self->dir, "report.md");
+	ASSERT_NE(NULL, s);
+	EXPECT_NE(
+		NULL,
+		strstr(s,
+		       "## Time\n\n| phase | seconds |\n| --- | ---: |\n"
+		       "| host: test module, ABI documentation, image | 4.50 |\n"
+		       "| guest: kernel boot to /init | 5.25 |\n"
+		       "| guest: /init until the suites (modules) | 1.75 |\n"
+		       "| suite a | 3.00 |\n| suite b | 6.00 |\n"
+		       "| QEMU: the rest (start, power-off, exit) | 4.00 |\n"));
+	/* A name that would break the table is left out. */
+	EXPECT_EQ(NULL, strstr(s, "b|x"));
+	free(s);
+	ASSERT_EQ(0, leaks());
+}
+
 /* report.md: failing suites lead the table; a cut run shows its console. */
 TEST_F(tmp, markdown_failures_first_console_tail)
 {

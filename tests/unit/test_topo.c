@@ -692,6 +692,66 @@ TEST(netdev_object_errors)
 	ASSERT_EQ(0, leaks());
 }
 
+TEST(guest_env)
+{
+	static const struct {
+		const char *in, *err;
+	} bad[] = {
+		{"guest-env", "'guest-env' needs at least 1 argument"},
+		{"guest-env PATH=/x", "bad guest-env 'PATH=/x' (want "
+				      "IOG_NAME=VALUE, NAME [A-Z0-9_]+, VALUE "
+				      "[A-Za-z0-9._,:/+-]+)"},
+		{"guest-env IOG_X",
+		 "bad guest-env 'IOG_X' (want IOG_NAME=VALUE, "
+		 "NAME [A-Z0-9_]+, VALUE [A-Za-z0-9._,:/+-]+)"},
+		{"guest-env IOG_=1", "bad guest-env 'IOG_=1' (want "
+				     "IOG_NAME=VALUE, NAME [A-Z0-9_]+, VALUE "
+				     "[A-Za-z0-9._,:/+-]+)"},
+		{"guest-env IOG_x=1", "bad guest-env 'IOG_x=1' (want "
+				      "IOG_NAME=VALUE, NAME [A-Z0-9_]+, VALUE "
+				      "[A-Za-z0-9._,:/+-]+)"},
+		{"guest-env IOG_X=", "bad guest-env 'IOG_X=' (want "
+				     "IOG_NAME=VALUE, NAME [A-Z0-9_]+, VALUE "
+				     "[A-Za-z0-9._,:/+-]+)"},
+		/* The value lands in a shell file inside single quotes. */
+		{"guest-env IOG_X=a'b", "bad guest-env 'IOG_X=a'b' (want "
+					"IOG_NAME=VALUE, NAME [A-Z0-9_]+, "
+					"VALUE [A-Za-z0-9._,:/+-]+)"},
+		{"guest-env IOG_X=$(id)", "bad guest-env 'IOG_X=$(id)' (want "
+					  "IOG_NAME=VALUE, NAME [A-Z0-9_]+, "
+					  "VALUE [A-Za-z0-9._,:/+-]+)"},
+		{"guest-env IOG_X=1 IOG_X=2", "guest-env IOG_X set twice"},
+	};
+	char buf[256], want[512], err[TOPO_ERR_LEN];
+	const char *text = "machine pc\niommu none\n"
+			   "guest-env IOG_THROUGHPUT_FORM=short IOG_A_1=x.y/z\n"
+			   "guest-env IOG_B=2\n";
+	struct topo t;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(buf, sizeof(buf), "machine pc\niommu none\n%s\n",
+			 bad[i].in);
+		snprintf(want, sizeof(want), "bad.topo:3: %s", bad[i].err);
+		EXPECT_STREQ(want, PERR(buf)) TH_LOG("case %zu", i);
+	}
+	/* A name is set once across lines too; a prefix is another name. */
+	EXPECT_STREQ("bad.topo:4: guest-env IOG_X set twice",
+		     PERR("machine pc\niommu none\nguest-env IOG_X=1\n"
+			  "guest-env IOG_X=2\n"));
+	EXPECT_STREQ("(parsed)",
+		     PERR("machine pc\niommu none\nguest-env IOG_X=1\n"
+			  "guest-env IOG_XY=2 IOG_Y=1\n"));
+	ASSERT_EQ(0, topo_parse_buf("g.topo", text, strlen(text), &t, err,
+				    sizeof(err)))
+	TH_LOG("%s", err);
+	ASSERT_EQ(3, t.guest_env.n);
+	EXPECT_STREQ("IOG_THROUGHPUT_FORM=short", t.guest_env.v[0]);
+	EXPECT_STREQ("IOG_A_1=x.y/z", t.guest_env.v[1]);
+	EXPECT_STREQ("IOG_B=2", t.guest_env.v[2]);
+	topo_free(&t);
+	ASSERT_EQ(0, leaks());
+}
+
 TEST(netdev_object_limits)
 {
 	char *buf = malloc(64 * 1024);
