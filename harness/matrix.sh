@@ -16,6 +16,9 @@
 #   MATRIX_KERNELS="k1 k2"    instead of "debian-6.1 debian-6.12"
 #   MATRIX_JOBS=N             runs at a time (default: nproc, fewer when
 #                             memory would not hold that many guests)
+#   IOG_THROUGHPUT_FORM=long  the throughput suite's long form (make bench's)
+#                             in every cell; default short, the gate's:
+#                             a matrix is a table of verdicts, not a benchmark
 #
 # Exit status 0 only when every run passed (a skip or an expected failure
 # counts as passing), 1 when some did not, 2 when no table could be made,
@@ -54,6 +57,9 @@ if [ -n "${KERNEL:-}" ] && [ "$KERNEL" != debian-6.1 ] && [ "$KERNEL" != debian-
 	done
 	[ -n "$have" ] || kernels+=("$KERNEL")
 fi
+
+# The throughput suite in the gate's short form unless asked otherwise.
+export IOG_THROUGHPUT_FORM=${IOG_THROUGHPUT_FORM:-short}
 
 # Parallel runs: one per CPU (each guest is one QEMU, one vCPU by
 # default), but no more than memory holds (a guest's 1 GiB and QEMU's own).

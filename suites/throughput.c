@@ -790,6 +790,14 @@ static void check_ratio(struct __test_metadata *_metadata, int t)
 
 	if (!load_results(_metadata, &r) || !load_baseline(_metadata, &b))
 		return;
+	/* The short form's ratios differ from the long form's (README). */
+	if (b.short_form != short_form())
+		SKIP(return,
+			   "%s holds the %s form's ratios; this run is the %s "
+			   "form (IOG_THROUGHPUT_FORM)",
+			   name ? name : "the baseline",
+			   b.short_form ? "short" : "long",
+			   short_form() ? "short" : "long");
 	br = baseline_find(&b, types[t], "identity");
 	if (!br)
 		SKIP(return, "%s has no ratio %s/identity",

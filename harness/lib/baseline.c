@@ -163,6 +163,11 @@ int baseline_parse(const char *name, const char *text, size_t len,
 		if (!strcmp(w[0], "ratio")) {
 			if (parse_ratio(w, n, b, name, line, err, errlen))
 				return -1;
+		} else if (!strcmp(w[0], "form")) {
+			if (n != 2 || (strcmp(w[1], "short") && strcmp(w[1], "long")))
+				return fail(err, errlen, name, line,
+					    "want 'form short' or 'form long'");
+			b->short_form = !strcmp(w[1], "short");
 		} else if (!strcmp(w[0], "ordering-tolerance")) {
 			if (n != 2 ||
 			    !parse_percent(w[1], &b->ordering_tolerance))
@@ -170,8 +175,8 @@ int baseline_parse(const char *name, const char *text, size_t len,
 					    "want 'ordering-tolerance PCT%%'");
 		} else {
 			return fail(err, errlen, name, line,
-				    "unknown keyword '%s' (want ratio or "
-				    "ordering-tolerance)",
+				    "unknown keyword '%s' (want ratio, "
+				    "ordering-tolerance or form)",
 				    w[0]);
 		}
 	}

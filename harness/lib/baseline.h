@@ -8,6 +8,7 @@
  *   ratio DMA-FQ/identity 0.95 tolerance 25%
  *   ratio DMA/identity 0.62 tolerance 25%
  *   ordering-tolerance 10%
+ *   form short
  *
  * A ratio is throughput of the first type over the second, both measured
  * in one boot.  Parse errors name the file and line.
@@ -33,6 +34,8 @@ struct baseline {
 	struct baseline_ratio ratio[BASELINE_MAX_RATIOS];
 	size_t nr;
 	double ordering_tolerance; /* relative; 0.15 unless the file says */
+	/* "form short": measured by the short form (IOG_THROUGHPUT_FORM) */
+	bool short_form;
 };
 
 /* Whether s names a domain type the group "type" file accepts (not auto). */

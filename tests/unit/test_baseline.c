@@ -73,6 +73,18 @@ TEST(default_ordering_tolerance)
 	ASSERT_EQ(0, parse("", &b, err, sizeof(err)));
 	EXPECT_EQ(0, b.nr);
 	EXPECT_NEAR(0.15, b.ordering_tolerance, 1e-9);
+	EXPECT_FALSE(b.short_form);
+}
+
+TEST(form)
+{
+	struct baseline b;
+	char err[256];
+
+	ASSERT_EQ(0, parse("form short\n", &b, err, sizeof(err)));
+	EXPECT_TRUE(b.short_form);
+	ASSERT_EQ(0, parse("form long\n", &b, err, sizeof(err)));
+	EXPECT_FALSE(b.short_form);
 }
 
 TEST(errors_name_file_and_line)
@@ -98,6 +110,8 @@ TEST(errors_name_file_and_line)
 		 "x.baseline:2: ratio DMA/identity given twice"},
 		{"ordering-tolerance\n", "x.baseline:1: want 'ordering"},
 		{"expect DMA 5\n", "x.baseline:1: unknown keyword 'expect'"},
+		{"form quick\n", "x.baseline:1: want 'form short'"},
+		{"form\n", "x.baseline:1: want 'form short'"},
 		{"ratio DMA/identity 1 tolerance 5% extra words here\n",
 		 "x.baseline:1: want 'ratio"},
 	};
