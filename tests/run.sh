@@ -53,6 +53,31 @@ check_run()
 	return 0
 }
 
+# suites_only SRC OUT SUITE...: topology SRC running only SUITE..., written
+# to OUT (whose name names the run and its known deviations).  Appending a
+# second suites line would add to SRC's, not replace it.
+suites_only()
+{
+	local src=$1 out=$2
+
+	shift 2
+	{
+		grep -v '^suites ' "$src"
+		echo "suites $*"
+	} >"$out"
+}
+
+# acs_only NAME SUITE...: q35-acs as $work/NAME.topo running only SUITE...;
+# prints the file's path.
+acs_only()
+{
+	local f=$work/$1.topo
+
+	shift
+	suites_only topologies/q35-acs.topo "$f" "$@"
+	echo "$f"
+}
+
 # The newest run directory with a report.json that the run produced.
 last_report()
 {

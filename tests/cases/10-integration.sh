@@ -33,15 +33,6 @@ for k in debian-6.12 debian-6.1; do
 	fi
 done
 
-# acs_only NAME SUITE...: q35-acs as NAME.topo running only SUITE...,
-# for the negative controls that need one suite of it.
-acs_only()
-{
-	local f=$work/$1.topo
-	shift
-	sed "s/^suites .*/suites $*/" topologies/q35-acs.topo >"$f"
-	echo "$f"
-}
 integration q35-noacs debian-6.1
 integration q35-bridge-nest debian-6.12
 

@@ -5,11 +5,7 @@
 # for this machine's kernel and must say so.
 
 # The abi_doc suite alone on the q35-acs devices.
-abi_topo=$work/abi-only.topo
-{
-	cat topologies/q35-acs.topo
-	echo "suites abi_doc"
-} >"$abi_topo"
+abi_topo=$(acs_only abi-only abi_doc)
 
 # abi_doc_test NAME: the newest run's result line of abi_doc test NAME.
 abi_doc_test()

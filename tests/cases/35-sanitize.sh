@@ -4,11 +4,7 @@
 # suites that need no test module; and its negative control, a suite whose
 # undefined behaviour only the sanitizer report can catch.
 
-san_topo=$work/san.topo
-{
-	cat topologies/q35-acs.topo
-	echo "suites sysfs_layout grouping abi_doc"
-} >"$san_topo"
+san_topo=$(acs_only san sysfs_layout grouping abi_doc)
 name="SANITIZE=1: the suites run under ASan and UBSan in the guest and pass"
 if check_run san 0 TOPOLOGY="$san_topo" KERNEL=debian-6.12 SANITIZE=1 &&
 	grep -q 'SANITIZE=1' "$(last_report)/report.json" &&

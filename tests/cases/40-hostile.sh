@@ -147,7 +147,7 @@ fi
 # A small real topology: q35-acs checked by the grouping suite only.
 mkdir -p "$work/small"
 for t in q35-acs q35-noacs; do
-	{ cat "topologies/$t.topo"; echo "suites grouping"; } >"$work/small/$t.topo"
+	suites_only "topologies/$t.topo" "$work/small/$t.topo" grouping
 done
 
 # has FILE ERE: a line of FILE matches ERE; else say so (the case's reason).
