@@ -71,7 +71,8 @@ SUITES := $(patsubst suites/%.c,$(B)/guest/%,$(wildcard suites/*.c))
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(B)/san/%,$(wildcard tests/unit/test_*.c))
 
 .PHONY: all build host-tools suites unit-tests check test bench deps help \
-	clean format install matrix compare lava-job test-lava
+	clean format install matrix compare lava-job test-lava kselftest-install \
+	kselftest-tarball ksft-suites
 
 all: build
 
@@ -137,6 +138,17 @@ $(B)/guest-san/%: suites/%.c $(wildcard suites/*.h) $(wildcard drivers/*/*.[ch])
 	@mkdir -p $(@D)
 	$(CC) $(GUEST_CFLAGS) $(GUEST_SAN_FLAGS) $(KSFT_CFLAGS) -Isuites -Iharness/model -o $@ $< $(B)/libiog-san.a $(PCI_LIBS) -lm
 
+# The suites as a kselftest collection (harness/kselftest-install.sh): the
+# same programs, found their libraries in lib/ beside them ($ORIGIN;
+# old-style RPATH so that libpci's own dependencies are found there too).
+KSFT_SUITES := $(patsubst suites/%.c,$(B)/ksft/%,$(wildcard suites/*.c))
+ksft-suites: $(KSFT_SUITES)
+
+$(B)/ksft/%: suites/%.c $(wildcard suites/*.h) $(wildcard drivers/*/*.[ch]) $(LIB_HDRS) $(MODEL_HDRS) $(B)/libiog-opt.a $(KSFT_H) $(UAPI_H)
+	@mkdir -p $(@D)
+	$(CC) $(GUEST_CFLAGS) $(KSFT_CFLAGS) -Isuites -Iharness/model -o $@ $< $(B)/libiog-opt.a $(PCI_LIBS) -lm \
+		-Wl,--disable-new-dtags,-rpath,'$$ORIGIN/lib'
+
 deps:
 	@harness/deps.sh
 
@@ -184,6 +196,26 @@ test-lava:
 	@$(MAKE) --no-print-directory -j$(NPROC) build
 	@harness/test-lava.sh
 
+# make kselftest-install INSTALL_PATH=dir: the collection iommu_groups laid
+# out as the kernel's `make -C tools/testing/selftests install` lays out
+# its own (KSELFTEST_DESTRUCTIVE=1 lists the suites that change the
+# machine too).  make kselftest-tarball: that, packed as the kernel's
+# gen_tar packs it, into INSTALL_PATH/kselftest-packages/kselftest.tar.gz
+# (INSTALL_PATH default build/kselftest_install).
+INSTALL_PATH ?=
+KSELFTEST_DESTRUCTIVE ?=
+KSELFTEST_DIR ?=
+export KSELFTEST_DESTRUCTIVE KSELFTEST_DIR
+kselftest-install:
+	@harness/deps.sh
+	@$(MAKE) --no-print-directory -j$(NPROC) ksft-suites
+	@harness/kselftest-install.sh "$(INSTALL_PATH)"
+
+kselftest-tarball:
+	@harness/deps.sh
+	@$(MAKE) --no-print-directory -j$(NPROC) ksft-suites
+	@harness/kselftest-install.sh --tarball "$(if $(INSTALL_PATH),$(INSTALL_PATH),$(B)/kselftest_install)"
+
 PREFIX ?= /usr/local
 
 # iogroups for a live machine or a lab board.
@@ -207,6 +239,8 @@ help:
 	@echo '  lava-job   write a LAVA job for TOPOLOGY on KERNEL (qemu device type) into results/lava-*/'
 	@echo '             BOARD=devicetype [REPO=url]: the host-mode job for a lab board instead'
 	@echo '  test-lava  run the TOPOLOGY (default q35-acs) LAVA job with lava-run here (root); exit 1 on a failed case'
+	@echo '  kselftest-install  INSTALL_PATH=dir: the suites as the kselftest collection iommu_groups (KSELFTEST_DESTRUCTIVE=1: all suites)'
+	@echo '  kselftest-tarball  [INSTALL_PATH=dir]: that, as INSTALL_PATH/kselftest-packages/kselftest.tar.gz (default build/kselftest_install)'
 	@echo '  build      host tools (build/host) and guest suites (build/guest)'
 	@echo '  install    install iogroups into $(PREFIX)/bin (default /usr/local)'
 	@echo '  deps       install missing Debian packages (as root) or print the command'
@@ -227,6 +261,7 @@ help:
 	@echo '  STRICT=1             ignore suites/known-deviations (listed failures stay failures)'
 	@echo '  SANITIZE=1           guest suites built with ASan+UBSan (build/guest-san); a sanitizer report fails the suite'
 	@echo '  IOG_ABI_DOCS=dir     abi_doc reads this Documentation/ABI-like directory instead of the kernel'"'"'s'
+	@echo '  KSELFTEST_DIR=dir    run that installed kselftest collection with run_kselftest.sh in the guest'
 	@echo '  IOG_CACHE=dir        kernels and headers cache; default ~/.cache/iommu-groups-ct'
 	@echo '  RESULTS=dir          where run directories go; default results/'
 

@@ -171,6 +171,17 @@ for v in $throughput_vars; do
 	[ -z "${!v:-}" ] || reproduce+=" $v=${!v}"
 done
 topo_load "$topo" "$guest_bin"
+# KSELFTEST_DIR=dir: the installed collection runs instead (its list names
+# the suites; harness/image.sh, guest-init.sh).
+if [ -n "${KSELFTEST_DIR:-}" ]; then
+	KSELFTEST_DIR=$(realpath "$KSELFTEST_DIR") || die "KSELFTEST_DIR: no such directory"
+	export KSELFTEST_DIR
+	[ -f "$KSELFTEST_DIR/kselftest-list.txt" ] ||
+		die "KSELFTEST_DIR=$KSELFTEST_DIR holds no kselftest-list.txt (make kselftest-install INSTALL_PATH=$KSELFTEST_DIR)"
+	mapfile -t suites < <(sed -n 's/^iommu_groups://p' "$KSELFTEST_DIR/kselftest-list.txt")
+	[ ${#suites[@]} -gt 0 ] || die "$KSELFTEST_DIR/kselftest-list.txt lists no iommu_groups suite"
+	reproduce+=" KSELFTEST_DIR=$KSELFTEST_DIR"
+fi
 timeout_s=${TIMEOUT:-}
 [ -n "$timeout_s" ] || timeout_s=$topo_timeout
 [ -n "$timeout_s" ] && [ "$timeout_s" != 0 ] || timeout_s=180
@@ -267,6 +278,11 @@ else
 	set -e
 	t_qemu_end=$(date +%s.%N)
 	rm -f "$run"/*.img
+	# The kernel's runner printed TAP 13: kept, and read as KTAP.
+	if [ -n "${KSELFTEST_DIR:-}" ]; then
+		mv "$run/ktap.raw" "$run/kselftest.log"
+		"$IOG_TOP/harness/ksft-ktap.sh" <"$run/kselftest.log" >"$run/ktap.raw"
+	fi
 fi
 t1=$(date +%s.%N)
 

@@ -27,6 +27,15 @@ runner=$IOG_TOP/harness/run-suites.sh
 # console for LAVA's test shell, and the KTAP converter comes along.
 mode=${IOG_IMAGE_MODE:-}
 lava_cases=$IOG_TOP/harness/lava-cases.sh
+# KSELFTEST_DIR=dir (make check): an installed kselftest collection
+# (harness/kselftest-install.sh) goes to /kselftest, and /init runs it with
+# the kernel's run_kselftest.sh instead of run-suites.
+ksft=${KSELFTEST_DIR:-}
+if [ -n "$ksft" ]; then
+	[ "$mode" != lava ] || die "KSELFTEST_DIR= is for make check, not for LAVA images"
+	[ -x "$ksft/run_kselftest.sh" ] || die "KSELFTEST_DIR=$ksft holds no run_kselftest.sh (make kselftest-install INSTALL_PATH=$ksft)"
+	mode=kselftest
+fi
 
 # Module names compare with '-' and '_' as one.
 modkey()
@@ -205,6 +214,10 @@ key=$({
 	echo "v2"
 	stamp "$busybox" "$init" "$runner" "$aliases"
 	if [ "$mode" = lava ]; then echo "mode lava $(stamp "$lava_cases")"; fi
+	if [ "$mode" = kselftest ]; then
+		echo "mode kselftest"
+		(cd "$ksft" && find . -type f -print0 | LC_ALL=C sort -z | xargs -0r sha256sum)
+	fi
 	[ ${#suite_bins[@]} -eq 0 ] || stamp "${suite_bins[@]}"
 	[ ${#tool_bins[@]} -eq 0 ] || stamp "${tool_bins[@]}"
 	for p in "${order[@]}"; do stamp "$moddir/$p"; done
@@ -233,6 +246,10 @@ if [ "$mode" = lava ]; then
 	cp "$lava_cases" "$stage/bin/lava-cases"
 	chmod 755 "$stage/bin/lava-cases"
 	echo lava >"$stage/etc/iog/mode"
+fi
+if [ "$mode" = kselftest ]; then
+	cp -a "$ksft" "$stage/kselftest"
+	echo kselftest >"$stage/etc/iog/mode"
 fi
 for f in "${suite_bins[@]}"; do cp "$f" "$stage/suites/"; done
 for f in "${tool_bins[@]}"; do cp "$f" "$stage/bin/"; done
