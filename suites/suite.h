@@ -466,16 +466,6 @@ static inline bool suite_model_get(struct __test_metadata *_metadata,
 		o.nr_probed = sm->nr_bound;
 		o.bound = bdfs + sm->nr_bound;
 		o.nr_bound = nb;
-#if defined(__x86_64__) || defined(__i386__)
-		/*
-		 * x86: the device reports the APIC's MSI window in its PROBE
-		 * replies (QEMU declares it for virtio-iommu-pci; 6.12 shows
-		 * it as every group's msi region), so the driver's software
-		 * window does not apply (R13).
-		 */
-		o.virtio_msi_start = 0xfee00000ULL;
-		o.virtio_msi_end = 0xfeefffffULL;
-#endif
 	}
 	bad = model_boot(sm->m, &o, err, sizeof(err));
 	free(bdfs);

@@ -55,6 +55,7 @@ struct model {
 	struct model_opts opts; /* pointers not kept past model_boot */
 	char *default_domain_type;
 	uint64_t virtio_msi_start, virtio_msi_end;
+	bool virtio_sw_msi;
 	/* virtio: the probed set is the bound one (opts.probed NULL). */
 	bool probed_is_bound;
 	struct model_dev_state *st;

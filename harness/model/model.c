@@ -193,6 +193,7 @@ int model_boot(struct model *m, const struct model_opts *opts, char *err,
 	m->opts.ivrs_aliases = NULL;
 	m->virtio_msi_start = opts->virtio_msi_start;
 	m->virtio_msi_end = opts->virtio_msi_end;
+	m->virtio_sw_msi = opts->virtio_sw_msi;
 	m->probed_is_bound = !opts->probed;
 	m->default_domain_type = strdup(
 		opts->default_domain_type ? opts->default_domain_type : "DMA");

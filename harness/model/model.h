@@ -77,11 +77,15 @@ struct model_opts {
 	size_t nr_probed;
 	/*
 	 * virtio-iommu only: the MSI window the device reports in its PROBE
-	 * replies; both 0 means none, so the driver's software window
+	 * replies.  Both 0: the model's own knowledge (vendor_virtio.c): on
+	 * x86 QEMU's virtio-iommu-pci reports the APIC's window
+	 * 0xfee00000-0xfeefffff; elsewhere none.  virtio_sw_msi: the device
+	 * reports none (another VMM), so the driver's software window
 	 * 0x8000000-0x80fffff applies (R13).
 	 */
 	uint64_t virtio_msi_start;
 	uint64_t virtio_msi_end;
+	bool virtio_sw_msi;
 	/* AMD only: IVRS aliases; only same-bus ones affect grouping (R14). */
 	const struct model_alias *ivrs_aliases;
 	size_t nr_ivrs_aliases;

@@ -12,6 +12,16 @@
 /* IOMMU_RESV_SW_MSI window of the driver. */
 #define VIRTIO_SW_MSI_START 0x8000000ULL
 #define VIRTIO_SW_MSI_END 0x80fffffULL
+/*
+ * x86: QEMU's virtio-iommu-pci reports the APIC's MSI window in its PROBE
+ * replies (Debian 6.12 on QEMU 7.2 shows it as every group's msi region),
+ * so the driver's software window does not apply there (R13).  The model
+ * describes x86 machines when it runs on one.
+ */
+#if defined(__x86_64__) || defined(__i386__)
+#define VIRTIO_DEV_MSI_START 0xfee00000ULL
+#define VIRTIO_DEV_MSI_END 0xfeefffffULL
+#endif
 
 static int virtio_probe_device(struct model *m, struct model_pci_dev *d)
 {
@@ -44,6 +54,11 @@ static int virtio_get_resv_regions(struct model *m,
 	if (m->virtio_msi_start || m->virtio_msi_end)
 		return model_resv_add(out, m->virtio_msi_start,
 				      m->virtio_msi_end, MODEL_RESV_MSI);
+#ifdef VIRTIO_DEV_MSI_START
+	if (!m->virtio_sw_msi)
+		return model_resv_add(out, VIRTIO_DEV_MSI_START,
+				      VIRTIO_DEV_MSI_END, MODEL_RESV_MSI);
+#endif
 	return model_resv_add(out, VIRTIO_SW_MSI_START, VIRTIO_SW_MSI_END,
 			      MODEL_RESV_SW_MSI);
 }

@@ -779,11 +779,22 @@ TEST(virtio_groups_bound_devices_in_probe_order)
 		  strstr(why_of(&p, "04:02.0"),
 			 "aliases to PCIe-to-PCI bridge 0000:03:00.0 (R4)"));
 	EXPECT_EQ(10, (int)p.nr);
-	/* The software MSI window: QEMU reports none in this model. */
+	/* x86: the window QEMU's device reports, the model's own default. */
+	EXPECT_STREQ("0x00000000fee00000 0x00000000feefffff msi\n",
+		     model_partition_group(&p, 9)->resv);
+	model_partition_free(&p);
+	model_free(m);
+
+	/* A device that reports none: the driver's software window. */
+	o.virtio_sw_msi = true;
+	m = boot_dump(fixture("lspci/q35-acs-intel.dump"), &o);
+	ASSERT_NE(NULL, m);
+	ASSERT_EQ(0, model_partition(m, &p));
 	EXPECT_STREQ("0x0000000008000000 0x00000000080fffff msi\n",
 		     model_partition_group(&p, 9)->resv);
 	model_partition_free(&p);
 	model_free(m);
+	o.virtio_sw_msi = false;
 
 	o.virtio_msi_start = 0xfee00000;
 	o.virtio_msi_end = 0xfeefffff;
