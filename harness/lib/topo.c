@@ -33,7 +33,7 @@ struct topo_pstate {
 	int line;
 	struct topo *t;
 	int line_name, line_machine, line_iommu, line_memory, line_smp;
-	int line_cpu, line_timeout;
+	int line_cpu, line_timeout, line_suites;
 	char *iommu_opts;
 	struct topo_strv user_append;
 	struct topo_strv user_modules;
@@ -852,8 +852,15 @@ static int topo_statement(struct topo_pstate *p, int argc, char **argv)
 	if (!strcmp(st, "modules"))
 		return topo_st_names(p, argc, argv, &p->user_modules, "module",
 				     "_-");
-	if (!strcmp(st, "suites"))
+	/*
+	 * Once: a second line would silently add to the first (a copy of a
+	 * topology with "suites X" appended ran every suite of the original).
+	 */
+	if (!strcmp(st, "suites")) {
+		if (topo_once(p, &p->line_suites, "suites"))
+			return -1;
 		return topo_st_names(p, argc, argv, &t->suites, "suite", "._-");
+	}
 	if (!strcmp(st, "guest-env"))
 		return topo_st_guest_env(p, argc, argv);
 	if (!strcmp(st, "qemu-trace"))

@@ -220,6 +220,8 @@ TEST(statement_errors)
 		 "bad.topo:1: 'modules' needs at least 1 argument"},
 		{"suites a,b\n", "bad.topo:1: bad suite name 'a,b' "
 				 "(want [A-Za-z0-9._-]+)"},
+		{"suites grouping\nsuites teardown\n",
+		 "bad.topo:2: 'suites' is already given at line 1"},
 		{"qemu-trace pci_nvme;x\n",
 		 "bad.topo:1: bad trace event name 'pci_nvme;x' "
 		 "(want [A-Za-z0-9_*]+)"},
