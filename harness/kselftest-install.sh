@@ -39,21 +39,10 @@ dir=${1:-}
 bins=$IOG_BUILD/ksft
 collection=iommu_groups
 
-# The kernel's runner, extracted once into the cache.
-runner=$IOG_CACHE/kselftest-runner-6.12
-if [ ! -f "$runner/run_kselftest.sh" ]; then
-	src=$(ls /usr/src/linux-source-6.12.tar.* 2>/dev/null | head -n1 || true)
-	[ -n "$src" ] || die "/usr/src/linux-source-6.12.tar.* not found; install it with: apt-get install linux-source-6.12"
-	cache_dir "$IOG_CACHE"
-	tmp=$(mktemp -d "$runner.tmp.XXXXXX")
-	trap 'rm -rf "$tmp"' EXIT
-	tar -xf "$src" -C "$tmp" --strip-components=4 \
-		linux-source-6.12/tools/testing/selftests/run_kselftest.sh \
-		linux-source-6.12/tools/testing/selftests/kselftest
-	rm -rf "$runner"
-	mv -T "$tmp" "$runner"
-	trap - EXIT
-fi
+# The kernel's runner, extracted by harness/kselftest.sh with the harness
+# header (a cache made before it took the runner too is refreshed).
+runner=$IOG_CACHE/kselftest-6.12
+[ -f "$runner/run_kselftest.sh" ] || "$IOG_TOP/harness/kselftest.sh" "$runner"
 
 # Which suites the list names.
 listed=()

@@ -1,7 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
 # Extract kselftest_harness.h (and kselftest.h, which it includes) from
-# Debian's linux-source-6.12 into DIR.  Never copied into the repository.
+# Debian's linux-source-6.12 into DIR, and in the same pass the kernel's
+# runner (run_kselftest.sh, kselftest/) that harness/kselftest-install.sh
+# installs.  Never copied into the repository.
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 dir=${1:?usage: kselftest.sh DIR}
@@ -16,7 +18,9 @@ tmp=$(mktemp -d "${dir%/}.tmp.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 tar -xf "$tarball" -C "$tmp" --strip-components=4 \
 	linux-source-6.12/tools/testing/selftests/kselftest_harness.h \
-	linux-source-6.12/tools/testing/selftests/kselftest.h
+	linux-source-6.12/tools/testing/selftests/kselftest.h \
+	linux-source-6.12/tools/testing/selftests/run_kselftest.sh \
+	linux-source-6.12/tools/testing/selftests/kselftest
 rm -rf "$dir"
 mv -T "$tmp" "$dir"
 trap - EXIT

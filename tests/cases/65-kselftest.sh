@@ -14,7 +14,7 @@ why=
 if ! make -s --no-print-directory kselftest-install INSTALL_PATH="$ksft" >"$work/ksft-install.out" 2>&1; then
 	why="make kselftest-install failed: $(tail -n 3 "$work/ksft-install.out" | tr '\n' ' ')"
 else
-	runner=$IOG_CACHE/kselftest-runner-6.12
+	runner=$IOG_CACHE/kselftest-6.12
 	cmp -s "$ksft/run_kselftest.sh" "$runner/run_kselftest.sh" || why="run_kselftest.sh is not linux-source-6.12's"
 	[ -x "$ksft/kselftest/runner.sh" ] || why="${why:+$why; }no kselftest/runner.sh"
 	want=$(printf '%s\n' timers:nanosleep iommu_groups:abi_doc iommu_groups:grouping iommu_groups:sysfs_layout)
