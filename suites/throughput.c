@@ -36,6 +36,7 @@
 #include <glob.h>
 #include <ctype.h>
 #include <math.h>
+#include <stdarg.h>
 #include <sys/wait.h>
 
 #include "kselftest_harness.h"
@@ -226,37 +227,156 @@ static int set_type(const struct tp_dev *dev, const char *type, char *blk,
 }
 
 /*
- * Run fio with args (NULL-terminated, after the program name) and its
- * terse output; the read bandwidth in KiB/s.  0, or -1 with why.
+ * fio runs every sample of a test in one process, a job per sample, each
+ * job switching the type first through exec_prerun: under TCG a start of
+ * Debian's fio (some 60 shared libraries to load and relocate) costs about
+ * 0.7 s, more than half of a 1 s sample.  The prerun runs this program
+ * again (--set-type, see main()), which switches the type and points LINK
+ * at the namespace the rebound driver made; fio opens its file when the
+ * job's I/O starts, after the prerun.
  */
-static int run_fio(char *const args[], double *kib_s, double *peak, char *why,
+
+/* A growing argument vector for fio. */
+struct fio_argv {
+	char *v[1024];
+	int n;
+};
+
+static void fio_arg(struct fio_argv *a, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void fio_arg(struct fio_argv *a, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (a->n < (int)(sizeof(a->v) / sizeof(a->v[0])) - 1 &&
+	    vasprintf(&a->v[a->n], fmt, ap) >= 0)
+		a->n++;
+	va_end(ap);
+	a->v[a->n] = NULL;
+}
+
+static void fio_argv_free(struct fio_argv *a)
+{
+	for (int i = 0; i < a->n; i++)
+		free(a->v[i]);
+	a->n = 0;
+}
+
+/* One job's line of fio's terse output. */
+struct fio_job {
+	char name[48];
+	char error[16]; /* its error code, "0" for none */
+	double kib_s; /* read bandwidth */
+	double peak; /* read bandwidth of its best 250 ms interval */
+	double runtime_s; /* its read time */
+};
+
+/* What one fio run left: its jobs' lines and its other output. */
+struct fio_run {
+	struct fio_job job[3 * MAX_ROUNDS * NTYPES];
+	int njobs;
+	char msg[1024]; /* fio's own messages, lines joined by '|' */
+	char dir[64]; /* fio's working directory: the prerun outputs */
+	double end; /* when fio exited (td_now()) */
+};
+
+/* The job named name in run, NULL if fio printed no line for it. */
+static const struct fio_job *fio_job(const struct fio_run *run,
+				     const char *name)
+{
+	for (int i = 0; i < run->njobs; i++)
+		if (!strcmp(run->job[i].name, name))
+			return &run->job[i];
+	return NULL;
+}
+
+/*
+ * Job name's prerun: 0 if it set the type, with the monotonic times (s)
+ * it started and ended; else -1 and the reason in why.
+ */
+static int fio_prerun(const struct fio_run *run, const char *name,
+		      double *start, double *end, char *why, size_t len)
+{
+	char p[PATH_MAX], buf[512] = "";
+
+	snprintf(p, sizeof(p), "%s/%s.prerun.txt", run->dir, name);
+	if (td_read(p, buf, sizeof(buf)) || !buf[0])
+		snprintf(buf, sizeof(buf), "the type switch left no word");
+	buf[strcspn(buf, "\n")] = '\0';
+	if (sscanf(buf, "switched from %lf to %lf", start, end) == 2)
+		return 0;
+	snprintf(why, len, "%s", buf);
+	return -1;
+}
+
+/* Split one line of fio's terse output (version 3) into run's next job. */
+static void fio_parse_terse(struct fio_run *run, char *line)
+{
+	char *f[44], *save = NULL, *s = line;
+	struct fio_job *j = &run->job[run->njobs];
+	int nf = 0;
+
+	/*
+	 * "3;fio-x;job;group;error;read_kb;read_bw_kib;read_iops;
+	 * read_runtime_ms;...": the job's error code in field 5, and the read
+	 * bandwidth's min and max over the sampling intervals in 42, 43.
+	 */
+	while (nf < 44 && (f[nf] = strtok_r(s, ";", &save))) {
+		s = NULL;
+		nf++;
+	}
+	if (nf < 43 || run->njobs >= (int)(sizeof(run->job) / sizeof(*j)))
+		return;
+	td_copy(j->name, f[2], sizeof(j->name));
+	td_copy(j->error, f[4], sizeof(j->error));
+	j->kib_s = strtod(f[6], NULL);
+	j->runtime_s = strtod(f[8], NULL) / 1000;
+	/* A run too short for one interval has none; none beats the whole. */
+	j->peak = strtod(f[42], NULL);
+	if (!(j->peak >= j->kib_s))
+		j->peak = j->kib_s;
+	run->njobs++;
+}
+
+/*
+ * Run fio with the jobs in a (after the program name) in a fresh working
+ * directory; every job's terse line in run.  0 if fio exited with 0 and
+ * every job without an error, else -1 with why (run holds what it got).
+ */
+static int run_fio(struct fio_argv *a, struct fio_run *run, char *why,
 		   size_t len)
 {
-	char out[8192], *argv[64], head[300], last[64] = "";
-	size_t got = 0, argc = 0;
-	int pfd[2], status;
+	size_t cap = 1 << 16, got = 0, ml = 0;
+	char *argv[1100], *out = malloc(cap);
+	int pfd[2], status, argc = 0;
 	pid_t pid;
 	ssize_t n;
 
+	run->njobs = 0;
+	run->msg[0] = '\0';
+	snprintf(run->dir, sizeof(run->dir), "/tmp/iog-fio.XXXXXX");
+	if (!out || !mkdtemp(run->dir) || pipe(pfd)) {
+		snprintf(why, len, "fio's output: %s", strerror(errno));
+		free(out);
+		return -1;
+	}
 	argv[argc++] = (char *)fio_path();
 	/*
 	 * Global options of every run: jobs as threads, not forked processes,
 	 * and no disk statistics, for which fio walks /sys/block at start-up.
-	 * Under TCG each costs a visible part of a 1 s sample's start-up.
 	 */
 	argv[argc++] = "--thread";
 	argv[argc++] = "--disk_util=0";
-	for (size_t i = 0; args[i] && argc < 63; i++)
-		argv[argc++] = args[i];
+	argv[argc++] = "--minimal";
+	for (int i = 0; i < a->n; i++)
+		argv[argc++] = a->v[i];
 	argv[argc] = NULL;
-	if (pipe(pfd)) {
-		snprintf(why, len, "pipe: %s", strerror(errno));
-		return -1;
-	}
 	fflush(NULL);
 	pid = fork();
 	if (pid < 0) {
 		snprintf(why, len, "fork: %s", strerror(errno));
+		free(out);
 		return -1;
 	}
 	if (!pid) {
@@ -264,95 +384,158 @@ static int run_fio(char *const args[], double *kib_s, double *peak, char *why,
 		dup2(pfd[1], 2);
 		close(pfd[0]);
 		close(pfd[1]);
+		if (chdir(run->dir))
+			_exit(126);
 		execvp(argv[0], argv);
 		dprintf(1, "cannot run %s: %s\n", argv[0], strerror(errno));
 		_exit(127);
 	}
 	close(pfd[1]);
-	while ((n = read(pfd[0], out + got, sizeof(out) - 1 - got)) > 0)
+	while ((n = read(pfd[0], out + got, cap - 1 - got)) > 0) {
 		got += n;
+		if (got == cap - 1) {
+			char *more = realloc(out, cap * 2);
+
+			if (!more)
+				break;
+			out = more;
+			cap *= 2;
+		}
+	}
 	close(pfd[0]);
 	out[got] = '\0';
-	/* For messages: the start of fio's output, its lines joined. */
-	snprintf(head, sizeof(head), "%.299s", out);
-	for (char *p = head; (p = strchr(p, '\n')); p++)
-		*p = p[1] ? '|' : ' ';
 	waitpid(pid, &status, 0);
-	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
-		snprintf(why, len, "fio failed (status %d): %s", status, head);
-		return -1;
+	run->end = td_now();
+	/* Terse lines to jobs; fio's other lines but its prerun notes kept. */
+	for (char *save = NULL, *line = strtok_r(out, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		if (!strncmp(line, "3;", 2))
+			fio_parse_terse(run, line);
+		else if (!strstr(line, "Saving output of prerun") &&
+			 ml + 2 < sizeof(run->msg))
+			ml += snprintf(run->msg + ml, sizeof(run->msg) - ml,
+				       "%s%s", ml ? "|" : "", line);
 	}
-	/*
-	 * Terse version 3, a line per job: "3;fio-x;job;group;error;read_kb;
-	 * read_bw_kib;read_iops;..." with the job's error code in field 5 and
-	 * the read bandwidth's min and max over the sampling intervals in 42,
-	 * 43.  Every job must end without error; the last job's reads count.
-	 */
-	*kib_s = -1;
-	for (char *line = strtok(out, "\n"); line; line = strtok(NULL, "\n")) {
-		char *f[44], *save = NULL, *s = line;
-		int nf = 0;
-
-		if (strncmp(line, "3;", 2))
-			continue;
-		while (nf < 44 && (f[nf] = strtok_r(s, ";", &save))) {
-			s = NULL;
-			nf++;
-		}
-		if (nf < 43)
-			break;
-		if (strcmp(f[4], "0")) {
-			snprintf(why, len, "fio job %s: error %s", f[2], f[4]);
+	free(out);
+	for (int i = 0; i < run->njobs; i++)
+		if (strcmp(run->job[i].error, "0")) {
+			snprintf(why, len, "fio failed: job %s, error %s: %s",
+				 run->job[i].name, run->job[i].error, run->msg);
 			return -1;
 		}
-		*kib_s = strtod(f[6], NULL);
-		/*
-		 * Field 43: the best bandwidth-sampling interval; a run too
-		 * short for one interval has none, and no interval is slower
-		 * than the whole.
-		 */
-		*peak = strtod(f[42], NULL);
-		if (!(*peak >= *kib_s))
-			*peak = *kib_s;
-		snprintf(last, sizeof(last), "job %s", f[2]);
+	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+		snprintf(why, len, "fio failed (status %d): %s", status,
+			 run->msg);
+		return -1;
 	}
-	if (*kib_s > 0)
-		return 0;
-	if (*kib_s < 0)
-		snprintf(why, len, "no terse result line from fio: %s", head);
-	else
-		snprintf(why, len, "fio %s read nothing", last);
-	return -1;
+	return 0;
+}
+
+/* Remove run's working directory and the prerun outputs in it. */
+static void fio_run_clean(const struct fio_run *run)
+{
+	char p[PATH_MAX];
+	struct dirent *e;
+	DIR *d = opendir(run->dir);
+
+	while (d && (e = readdir(d)))
+		if (e->d_name[0] != '.') {
+			snprintf(p, sizeof(p), "%s/%s", run->dir, e->d_name);
+			unlink(p);
+		}
+	if (d)
+		closedir(d);
+	rmdir(run->dir);
+}
+
+/* Where the prerun keeps the namespace the jobs read: see main(). */
+#define BLK_LINK "/tmp/iog-throughput.blk"
+
+/*
+ * A job named PREFIX.TYPE that first switches dev's group to type
+ * (main()'s --set-type); its load follows.
+ */
+static void fio_switch_job(struct fio_argv *a, const struct tp_dev *dev,
+			   const char *prefix, const char *type)
+{
+	char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+
+	self[n > 0 ? n : 0] = '\0';
+	fio_arg(a, "--name=%s.%s", prefix, type);
+	fio_arg(a, "--stonewall");
+	fio_arg(a, "--exec_prerun=%s --set-type %s %ld %s %s", self, dev->bdf,
+		dev->group, dev->driver, type);
 }
 
 /*
- * The load: 128 KiB random direct reads, 8 deep, for secs seconds.  Under
- * TCG the device and the IOMMU are emulated on host cores that other work
- * shares; such interference only ever slows a sample down.  So besides the
- * mean, fio reports the bandwidth of its best 250 ms interval (peak), the
- * estimate of the undisturbed rate that the ratios are built from: on a
- * loaded host it varied about half as much as the mean.
+ * The load of one sample, after fio_switch_job(): 128 KiB random direct
+ * reads, 8 deep, for secs seconds.  Under TCG the device and the IOMMU are
+ * emulated on host cores that other work shares; such interference only
+ * ever slows a sample down.  So besides the mean, fio reports the bandwidth
+ * of its best 250 ms interval (peak), the estimate of the undisturbed rate
+ * that the ratios are built from: on a loaded host it varied about half as
+ * much as the mean.
  */
-static int measure(const char *blk, long secs, double *kib_s, double *peak,
-		   char *why, size_t len)
+static void fio_load_job(struct fio_argv *a, long secs)
 {
-	char file[PATH_MAX + 16], rt[32];
-	char *args[] = {"--name=tp",
-			file,
-			"--rw=randread",
-			"--bs=128k",
-			"--direct=1",
-			"--ioengine=libaio",
-			"--iodepth=8",
-			"--time_based",
-			rt,
-			"--minimal",
-			"--bwavgtime=250",
-			NULL};
+	fio_arg(a, "--filename=%s", BLK_LINK);
+	fio_arg(a, "--rw=randread");
+	fio_arg(a, "--bs=128k");
+	fio_arg(a, "--direct=1");
+	fio_arg(a, "--ioengine=libaio");
+	fio_arg(a, "--iodepth=8");
+	fio_arg(a, "--time_based");
+	fio_arg(a, "--runtime=%ld", secs);
+	fio_arg(a, "--bwavgtime=250");
+}
 
-	snprintf(file, sizeof(file), "--filename=%s", blk);
-	snprintf(rt, sizeof(rt), "--runtime=%ld", secs);
-	return run_fio(args, kib_s, peak, why, len);
+/* The options fio's write and read-back jobs of verify_jobs() share. */
+static void fio_verify_opts(struct fio_argv *a)
+{
+	fio_arg(a, "--filename=%s", BLK_LINK);
+	fio_arg(a, "--bs=64k");
+	fio_arg(a, "--size=8m");
+	fio_arg(a, "--direct=1");
+	fio_arg(a, "--ioengine=libaio");
+	fio_arg(a, "--iodepth=4");
+	fio_arg(a, "--rw=write");
+	fio_arg(a, "--verify=crc32c");
+	fio_arg(a, "--verify_fatal=1");
+}
+
+/*
+ * Data written through each type's domain reads back intact: per type a
+ * job that switches to it and writes 8 MiB with checksums, and one that
+ * reads them back and checks them (verify_only).  The negative control
+ * IOG_THROUGHPUT_CORRUPT=TYPE puts a job between the two while the group
+ * has TYPE: it overwrites 4 KiB at 1 MiB, as a domain that moved the data
+ * wrong would leave it.
+ */
+static void verify_jobs(struct fio_argv *a, const struct tp_dev *dev)
+{
+	const char *bad = getenv("IOG_THROUGHPUT_CORRUPT");
+
+	for (int t = 0; t < NTYPES; t++) {
+		fio_switch_job(a, dev, "write", types[t]);
+		fio_verify_opts(a);
+		fio_arg(a, "--do_verify=0");
+		if (bad && !strcmp(bad, types[t])) {
+			fio_arg(a, "--name=corrupt.%s", types[t]);
+			fio_arg(a, "--stonewall");
+			fio_arg(a, "--filename=%s", BLK_LINK);
+			fio_arg(a, "--rw=write");
+			fio_arg(a, "--bs=4k");
+			fio_arg(a, "--size=4k");
+			fio_arg(a, "--offset=1m");
+			fio_arg(a, "--direct=1");
+			fio_arg(a, "--buffer_pattern=0x5a5a5a5a");
+		}
+		fio_arg(a, "--name=readback.%s", types[t]);
+		fio_arg(a, "--stonewall");
+		fio_verify_opts(a);
+		fio_arg(a, "--verify_only=1");
+	}
 }
 
 /* A sample starts: the kernel log so far is passed over; its start time. */
@@ -389,53 +572,6 @@ static int stalled(int kmsg, double t0, double secs, char *why, size_t len)
 		 secs, took, first[0] ? "; kernel log: \"" : "", first,
 		 first[0] ? "\"" : "");
 	return -1;
-}
-
-/*
- * Data written through the domain reads back intact: one fio run whose
- * first job writes 8 MiB with checksums and whose last job reads them back
- * and checks them (verify_only).  The negative control
- * IOG_THROUGHPUT_CORRUPT=TYPE puts a job between the two while the group
- * has TYPE: it overwrites 4 KiB at 1 MiB, as a domain that moved the data
- * wrong would leave it.  0, or -1 with why.
- */
-static int verify(const char *blk, const char *type, char *why, size_t len)
-{
-	const char *bad = getenv("IOG_THROUGHPUT_CORRUPT");
-	char file[PATH_MAX + 16];
-	char *common[] = {file,		"--bs=64k",	     "--size=8m",
-			  "--direct=1", "--ioengine=libaio", "--iodepth=4",
-			  "--rw=write", "--verify=crc32c",   "--verify_fatal=1",
-			  NULL};
-	char *corrupt[] = {"--name=corrupt",
-			   file,
-			   "--stonewall",
-			   "--rw=write",
-			   "--bs=4k",
-			   "--size=4k",
-			   "--offset=1m",
-			   "--direct=1",
-			   "--buffer_pattern=0x5a5a5a5a",
-			   NULL};
-	char *args[48];
-	size_t n = 0;
-	double kib_s, peak;
-
-	snprintf(file, sizeof(file), "--filename=%s", blk);
-	args[n++] = "--minimal";
-	args[n++] = "--name=write";
-	for (size_t i = 0; common[i]; i++)
-		args[n++] = common[i];
-	args[n++] = "--do_verify=0";
-	for (size_t i = 0; bad && !strcmp(bad, type) && corrupt[i]; i++)
-		args[n++] = corrupt[i];
-	args[n++] = "--name=verify";
-	args[n++] = "--stonewall";
-	for (size_t i = 0; common[i]; i++)
-		args[n++] = common[i];
-	args[n++] = "--verify_only=1";
-	args[n] = NULL;
-	return run_fio(args, &kib_s, &peak, why, len);
 }
 
 /*
@@ -499,35 +635,76 @@ FIXTURE_TEARDOWN(tp)
 {
 }
 
+/* Point BLK_LINK at blk, the namespace fio's jobs read.  0 or errno. */
+static int point_link(const char *blk)
+{
+	unlink(BLK_LINK);
+	return symlink(blk, BLK_LINK) ? errno : 0;
+}
+
 TEST_F_TIMEOUT(tp, types_switch, 300)
 {
-	char orig[32], why[512], blk[PATH_MAX];
+	char orig[32], why[1536], blk[PATH_MAX], name[64];
+	struct fio_run *run = calloc(1, sizeof(*run));
+	struct fio_argv a = {0};
+	double t0, from, to, switching = 0;
 	struct tp_dev dev;
 	bool ok = true;
-	int kmsg;
+	int kmsg, err;
 
-	if (!tp_prepare(_metadata, &dev, orig, sizeof(orig)))
+	ASSERT_NE(NULL, run);
+	if (!tp_prepare(_metadata, &dev, orig, sizeof(orig))) {
+		free(run);
 		return;
+	}
 	TH_LOG("%s (%s), group %ld, booted with type %s", dev.bdf, dev.driver,
 	       dev.group, orig);
+	ASSERT_TRUE(blockdev_ready(&dev, blk, sizeof(blk)));
+	ASSERT_EQ(0, point_link(blk));
 	kmsg = suite_kmsg_open();
+	verify_jobs(&a, &dev);
+	t0 = sample_start(kmsg);
+	err = run_fio(&a, run, why, sizeof(why));
+	fio_argv_free(&a);
 	for (int t = 0; t < NTYPES; t++) {
-		double t0;
+		const struct fio_job *j;
+		char e[1536];
 
-		if (set_type(&dev, types[t], blk, sizeof(blk), why,
-			     sizeof(why))) {
-			TH_LOG("%s: %s", types[t], why);
+		snprintf(name, sizeof(name), "write.%s", types[t]);
+		if (fio_prerun(run, name, &from, &to, e, sizeof(e))) {
+			TH_LOG("%s: %s", types[t], e);
 			ok = false;
 			continue;
 		}
-		t0 = sample_start(kmsg);
-		if (verify(blk, types[t], why, sizeof(why)) ||
-		    stalled(kmsg, t0, 0, why, sizeof(why))) {
-			TH_LOG("%s: %s", types[t], why);
-			ok = false;
-		}
+		switching += to - from;
+		snprintf(name, sizeof(name), "readback.%s", types[t]);
+		j = fio_job(run, name);
+		if (!j)
+			snprintf(e, sizeof(e), "fio ran no job %s: %s", name,
+				 run->msg);
+		else if (strcmp(j->error, "0"))
+			snprintf(e, sizeof(e),
+				 "fio failed: job %s, error %s: %s", name,
+				 j->error, run->msg);
+		else if (!(j->kib_s > 0))
+			snprintf(e, sizeof(e), "fio read nothing back");
+		else
+			continue;
+		TH_LOG("%s: %s", types[t], e);
+		ok = false;
+	}
+	/* A failure no type's jobs account for. */
+	if (ok && err) {
+		TH_LOG("%s", why);
+		ok = false;
+	}
+	if (stalled(kmsg, t0, switching, why, sizeof(why))) {
+		TH_LOG("%s", why);
+		ok = false;
 	}
 	restore(_metadata, &dev, orig);
+	fio_run_clean(run);
+	free(run);
 	if (kmsg >= 0)
 		close(kmsg);
 	EXPECT_TRUE(ok);
@@ -585,6 +762,66 @@ static void metric_key(const char *type, char *out, size_t len)
 	out[i] = '\0';
 }
 
+/* Sample s of the alternating rounds: its round and type, its job's name. */
+static int sample_type(long s)
+{
+	return (s % NTYPES + s / NTYPES) % NTYPES; /* the order rotates */
+}
+
+static void sample_name(long s, char *name, size_t len)
+{
+	snprintf(name, len, "round%ld.%s", s / NTYPES + 1,
+		 types[sample_type(s)]);
+}
+
+/*
+ * Sample s (of n) from run: its bandwidths, or -1 with why.  A sample whose
+ * job (from the end of its type switch to the start of the next one, or to
+ * fio's exit) took more than IOG_THROUGHPUT_STALL_S beyond its time is a
+ * stalled device (see stalled()).
+ */
+static int round_sample(const struct fio_run *run, long s, long n, long secs,
+			double *bw, double *peak, double *switch_s,
+			double *took, char *why, size_t len)
+{
+	long slack = env_long("IOG_THROUGHPUT_STALL_S", 15, 0, 600);
+	double from, to, nfrom, nto, end = run->end;
+	char name[64], next[64], e[64];
+	const struct fio_job *j;
+
+	sample_name(s, name, sizeof(name));
+	if (fio_prerun(run, name, &from, &to, why, len))
+		return -1;
+	j = fio_job(run, name);
+	if (!j) {
+		snprintf(why, len, "fio ran no job %s: %s", name, run->msg);
+		return -1;
+	}
+	if (strcmp(j->error, "0")) {
+		snprintf(why, len, "fio failed: job %s, error %s: %s", name,
+			 j->error, run->msg);
+		return -1;
+	}
+	if (!(j->kib_s > 0)) {
+		snprintf(why, len, "fio job %s read nothing", name);
+		return -1;
+	}
+	sample_name(s + 1, next, sizeof(next));
+	if (s + 1 < n && !fio_prerun(run, next, &nfrom, &nto, e, sizeof(e)))
+		end = nfrom;
+	*bw = j->kib_s;
+	*peak = j->peak;
+	*switch_s = to - from;
+	*took = end - to;
+	if (*took > secs + slack) {
+		snprintf(why, len,
+			 "the device stalled: a %ld s run took %.1f s", secs,
+			 *took);
+		return -1;
+	}
+	return 0;
+}
+
 TEST_F_TIMEOUT(tp, alternating_rounds, 1800)
 {
 	long least = short_form() ? 3 : 5;
@@ -593,52 +830,73 @@ TEST_F_TIMEOUT(tp, alternating_rounds, 1800)
 	long secs =
 		env_long("IOG_THROUGHPUT_SECONDS", short_form() ? 1 : 3, 1, 60);
 	double bw[NTYPES][MAX_ROUNDS], peak[NTYPES][MAX_ROUNDS];
-	double v, c;
-	char orig[32], why[512], blk[PATH_MAX], key[16], name[96];
+	double v, c, t0, sw, took, switching = 0;
+	char orig[32], why[1536], blk[PATH_MAX], key[16], name[96];
+	struct fio_run *run = calloc(1, sizeof(*run));
+	struct fio_argv a = {0};
 	struct tp_dev dev;
+	int kmsg, ferr, err = 0;
+	char fwhy[1536];
 	FILE *res;
-	int kmsg;
 
 	unlink(RESULTS_FILE);
-	if (!tp_prepare(_metadata, &dev, orig, sizeof(orig)))
+	ASSERT_NE(NULL, run);
+	if (!tp_prepare(_metadata, &dev, orig, sizeof(orig))) {
+		free(run);
 		return;
+	}
 	TH_LOG("%s, group %ld: %ld rounds of %ld s per type, 128 KiB random "
 	       "direct reads, depth 8",
 	       dev.bdf, dev.group, rounds, secs);
-	kmsg = suite_kmsg_open();
-	for (long r = 0; r < rounds; r++) {
-		for (int k = 0; k < NTYPES; k++) {
-			int t = (k + r) % NTYPES; /* rotate the order */
-			int err;
-			double t0, ts = suite_now_us();
+	ASSERT_TRUE(blockdev_ready(&dev, blk, sizeof(blk)));
+	ASSERT_EQ(0, point_link(blk));
+	for (long s = 0; s < rounds * NTYPES; s++) {
+		char prefix[32];
 
-			err = set_type(&dev, types[t], blk, sizeof(blk), why,
-				       sizeof(why));
-			t0 = sample_start(kmsg);
-			if (!err)
-				err = measure(blk, secs, &bw[t][r], &peak[t][r],
-					      why, sizeof(why)) ||
-				      stalled(kmsg, t0, secs, why, sizeof(why));
-			if (err) {
-				restore(_metadata, &dev, orig);
-				if (kmsg >= 0)
-					close(kmsg);
-				/* This message alone, no "Expected". */
-				TH_LOG("round %ld, %s: %s", r + 1, types[t],
-				       why);
-				_metadata->exit_code = KSFT_FAIL;
-				return;
-			}
-			printf("# round %ld %s %.0f KiB/s (peak %.0f; switch %.2f s, "
-			       "fio %.2f s)\n",
-			       r + 1, types[t], bw[t][r], peak[t][r],
-			       (t0 - ts) / 1e6, (suite_now_us() - t0) / 1e6);
-			fflush(stdout);
+		snprintf(prefix, sizeof(prefix), "round%ld", s / NTYPES + 1);
+		fio_switch_job(&a, &dev, prefix, types[sample_type(s)]);
+		fio_load_job(&a, secs);
+	}
+	kmsg = suite_kmsg_open();
+	t0 = sample_start(kmsg);
+	ferr = run_fio(&a, run, fwhy, sizeof(fwhy));
+	fio_argv_free(&a);
+	for (long s = 0; s < rounds * NTYPES && !err; s++) {
+		int t = sample_type(s);
+		long r = s / NTYPES;
+
+		err = round_sample(run, s, rounds * NTYPES, secs, &bw[t][r],
+				   &peak[t][r], &sw, &took, why, sizeof(why));
+		if (err) {
+			/* This message alone, no "Expected". */
+			TH_LOG("round %ld, %s: %s", r + 1, types[t], why);
+			break;
 		}
+		switching += sw;
+		printf("# round %ld %s %.0f KiB/s (peak %.0f; switch %.2f s, "
+		       "fio %.2f s)\n",
+		       r + 1, types[t], bw[t][r], peak[t][r], sw, took);
+	}
+	fflush(stdout);
+	/* A failure of fio's that no sample accounts for. */
+	if (!err && ferr) {
+		TH_LOG("%s", fwhy);
+		err = -1;
+	}
+	if (!err && stalled(kmsg, t0, rounds * NTYPES * secs + switching, why,
+			    sizeof(why))) {
+		TH_LOG("%s", why);
+		err = -1;
 	}
 	restore(_metadata, &dev, orig);
+	fio_run_clean(run);
+	free(run);
 	if (kmsg >= 0)
 		close(kmsg);
+	if (err) {
+		_metadata->exit_code = KSFT_FAIL;
+		return;
+	}
 
 	res = fopen(RESULTS_FILE, "w");
 	ASSERT_NE(NULL, res);
@@ -842,4 +1100,36 @@ TEST_F(tp, ratio_dma_identity)
 	check_ratio(_metadata, 2);
 }
 
-TEST_HARNESS_MAIN
+/*
+ * fio's prerun (fio_switch_job()): --set-type BDF GROUP DRIVER TYPE switches
+ * the group and points BLK_LINK at the namespace; it prints "switched from
+ * T0 to T1" (td_now()'s seconds) and exits 0, or prints why not and exits 1.
+ */
+static int set_type_main(char **argv)
+{
+	struct tp_dev dev = {.group = strtol(argv[1], NULL, 10)};
+	char blk[PATH_MAX], why[512];
+	double t0 = td_now();
+	int e;
+
+	td_copy(dev.bdf, argv[0], sizeof(dev.bdf));
+	td_copy(dev.driver, argv[2], sizeof(dev.driver));
+	if (set_type(&dev, argv[3], blk, sizeof(blk), why, sizeof(why))) {
+		printf("%s\n", why);
+		return 1;
+	}
+	e = point_link(blk);
+	if (e) {
+		printf("%s -> %s: %s\n", BLK_LINK, blk, strerror(e));
+		return 1;
+	}
+	printf("switched from %.6f to %.6f\n", t0, td_now());
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 6 && !strcmp(argv[1], "--set-type"))
+		return set_type_main(argv + 2);
+	return test_harness_run(argc, argv);
+}
