@@ -7,6 +7,7 @@
  *   iogroups explain BDF         why BDF shares its group, per the model
  *   iogroups check               model versus kernel on this machine
  *   iogroups predict --dump F    the model's groups for an lspci -xxxx dump
+ *                                or lspci -vvnn record
  *
  * Exit status: 0 fine, 1 the model and the kernel differ (check), 2 usage
  * or I/O error.
@@ -38,7 +39,8 @@ static const char usage_text[] =
 	"  explain   why a device is in its group, per the reference model (rules R3-R9\n"
 	"            of spec/iommu-groups.md): aliasing bridges, missing ACS bits, shared slots\n"
 	"  check     compare the model's prediction with the kernel's groups (exit 1 if they differ)\n"
-	"  predict   the model's groups for an `lspci -xxxx` dump, offline\n"
+	"  predict   the model's groups for an `lspci -xxxx` dump or an\n"
+	"            `lspci -vvnn` record, offline\n"
 	"\n"
 	"  --iommu KIND       intel, amd or virtio (default: from ROOT/class/iommu)\n"
 	"  --bound BDF,...    virtio-iommu: devices with a driver bound, in probe order\n"
@@ -46,7 +48,8 @@ static const char usage_text[] =
 	"  --domain-type T    the default domain type to predict (default DMA)\n"
 	"  --groups-only      check membership and IDs, not reserved_regions and type\n"
 	"  --sysfs ROOT       read ROOT instead of /sys\n"
-	"  --dump FILE        read config space from an lspci -xxxx dump\n"
+	"  --dump FILE        read config space from an lspci -xxxx dump, or\n"
+	"                     lspci -vvnn text (told apart by content)\n"
 	"  --json             machine-readable output\n";
 
 struct args {

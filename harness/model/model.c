@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "lspci_text.h"
 #include "pci_device_group.h"
 
 int model_iommu_kind_parse(const char *s, enum model_iommu_kind *kind)
@@ -87,17 +88,101 @@ static int model_new(struct model **mp, struct model *m, char *err,
 	return 0;
 }
 
+/*
+ * An lspci -vvnn record (lspci_text.h) as the dump it was decoded from, in
+ * a temporary file whose name is put in tmp; 0 if path is no such record
+ * (tmp empty), 1 if tmp holds its dump, -1 with err.
+ */
+static int text_as_dump(const char *path, char *tmp, size_t tmplen,
+			char *err, size_t errlen)
+{
+	char *text = NULL, unknown[256];
+	size_t cap = 0;
+	FILE *in = fopen(path, "r"), *out;
+	ssize_t n;
+	int fd, ret;
+
+	tmp[0] = '\0';
+	if (!in)
+		return 0; /* the dump loader names the file and why */
+	n = getdelim(&text, &cap, '\0', in);
+	fclose(in);
+	if (n <= 0 || !model_lspci_text_detect(text)) {
+		free(text);
+		return 0;
+	}
+	snprintf(tmp, tmplen, "%s/iog-lspci.XXXXXX",
+		 getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+	fd = mkstemp(tmp);
+	out = fd < 0 ? NULL : fdopen(fd, "w");
+	if (!out) {
+		snprintf(err, errlen, "%s: a temporary file: %s", path,
+			 strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		free(text);
+		return -1;
+	}
+	ret = model_lspci_text_to_dump(text, path, out, unknown,
+				       sizeof(unknown), err, errlen);
+	free(text);
+	if (fclose(out) && !ret) {
+		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
+		ret = -1;
+	}
+	/*
+	 * Without its capabilities a device might be anything from a
+	 * conventional PCI function to a switch port: nothing to predict on.
+	 */
+	if (!ret && unknown[0]) {
+		snprintf(err, errlen,
+			 "%s: the capabilities of %s are not in the record "
+			 "(\"<access denied>\": lspci was not run as root); "
+			 "its grouping cannot be decided",
+			 path, unknown);
+		ret = -1;
+	}
+	if (ret) {
+		unlink(tmp);
+		tmp[0] = '\0';
+		return -1;
+	}
+	return 1;
+}
+
 int model_load_dump(struct model **mp, const char *path, char *err,
 		    size_t errlen)
 {
 	struct model *m = calloc(1, sizeof(*m));
+	char tmp[PATH_MAX];
+	int text, ret;
 
 	*mp = NULL;
 	if (!m) {
 		snprintf(err, errlen, "%s: out of memory", path);
 		return -1;
 	}
-	if (model_pci_topo_load_dump(&m->topo, path, err, errlen)) {
+	text = text_as_dump(path, tmp, sizeof(tmp), err, errlen);
+	ret = text < 0 ? -1 :
+			 model_pci_topo_load_dump(&m->topo, text ? tmp : path,
+						  err, errlen);
+	if (text > 0) {
+		char *at = strstr(err, tmp);
+
+		unlink(tmp);
+		/* Messages name the record, not the dump made of it. */
+		if (ret && at) {
+			char rest[512];
+
+			snprintf(rest, sizeof(rest), "%s", at + strlen(tmp));
+			snprintf(at, errlen - (at - err), "%s%s", path, rest);
+		}
+		if (!ret) {
+			free(m->topo.source);
+			m->topo.source = strdup(path);
+		}
+	}
+	if (ret) {
 		free(m);
 		return -1;
 	}

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * `lspci -vvnn` text as model input: the form in which public hardware
+ * records keep machines.  The text is turned back into the config space
+ * bytes lspci decoded (IDs, class, header type, bus numbers, the PCI
+ * Express capability, ACS and ARI), written as an `lspci -xxxx` dump that
+ * libpci then reads like any other.  The "IOMMU group:" lines are the
+ * kernel's answer and are never read.
+ */
+#ifndef MODEL_LSPCI_TEXT_H
+#define MODEL_LSPCI_TEXT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+/* Whether text (a whole file's content) is lspci -v text, not a dump. */
+bool model_lspci_text_detect(const char *text);
+
+/*
+ * Write text (read from path, named in messages) to out as an lspci -xxxx
+ * dump.  A device whose capabilities lspci could not read ("<access
+ * denied>": not run as root) gets its 64-byte header only, and its address
+ * ("dddd:bb:dd.f") is appended to unknown (NUL-separated, up to unknown_len
+ * bytes) when unknown is not NULL.  0, or -1 with "path:line: why" in err.
+ */
+int model_lspci_text_to_dump(const char *text, const char *path, FILE *out,
+			     char *unknown, size_t unknown_len, char *err,
+			     size_t errlen);
+
+#endif
