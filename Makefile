@@ -119,6 +119,7 @@ $(B)/host/%: harness/%.c $(LIB_HDRS) $(MODEL_HDRS) $(B)/libiog-opt.a
 SUITE_LIB_SRCS := $(wildcard suites/lib/*.c)
 SUITE_HDRS := $(wildcard suites/*.h suites/*/*.h) $(wildcard drivers/*/*.[ch]) \
 	$(LIB_HDRS) $(MODEL_HDRS)
+domain_attach_SRCS := drivers/edu/edu.c
 # suite_objs FLAVOUR NAME: what program NAME links besides suites/NAME.c.
 suite_objs = $(patsubst %.c,$(B)/obj/$(1)/%.o,$(SUITE_LIB_SRCS) $(wildcard suites/$(2)/*.c) $($(2)_SRCS))
 # All of them, kept rather than deleted as intermediates after a link.
