@@ -110,9 +110,31 @@ $(B)/host/%: harness/%.c $(LIB_HDRS) $(MODEL_HDRS) $(B)/libiog-opt.a
 	@mkdir -p $(@D)
 	$(CC) $(HOST_CFLAGS) -Iharness/model -o $@ $< $(B)/libiog-opt.a $(PCI_LIBS) -lm
 
-$(B)/guest/%: suites/%.c $(wildcard suites/*.h) $(wildcard drivers/*/*.[ch]) $(LIB_HDRS) $(MODEL_HDRS) $(B)/libiog-opt.a $(KSFT_H) $(UAPI_H)
+# A suite program is one suites/NAME.c, the file that registers its tests
+# (the harness keeps its lists per translation unit: suites/ksft_helpers.h),
+# linked with every suites/lib/*.c and with its own suites/NAME/*.c and
+# $(NAME_SRCS).  The objects go under build/obj/guest (the ksft flavour
+# compiles alike) and build/obj/guest-san, never beside the programs:
+# harness/image.sh and kselftest-install.sh take every file there as one.
+SUITE_LIB_SRCS := $(wildcard suites/lib/*.c)
+SUITE_HDRS := $(wildcard suites/*.h suites/*/*.h) $(wildcard drivers/*/*.[ch]) \
+	$(LIB_HDRS) $(MODEL_HDRS)
+domain_attach_SRCS := drivers/edu/edu.c
+# suite_objs FLAVOUR NAME: what program NAME links besides suites/NAME.c.
+suite_objs = $(patsubst %.c,$(B)/obj/$(1)/%.o,$(SUITE_LIB_SRCS) $(wildcard suites/$(2)/*.c) $($(2)_SRCS))
+# All of them, kept rather than deleted as intermediates after a link.
+SUITE_NAMES := $(patsubst suites/%.c,%,$(wildcard suites/*.c))
+SUITE_OBJ_SRCS := $(wildcard suites/*/*.c) $(foreach s,$(SUITE_NAMES),$($(s)_SRCS))
+.SECONDARY: $(foreach f,guest guest-san,$(patsubst %.c,$(B)/obj/$(f)/%.o,$(SUITE_OBJ_SRCS)))
+
+$(B)/obj/guest/%.o: %.c $(SUITE_HDRS) $(KSFT_H) $(UAPI_H)
 	@mkdir -p $(@D)
-	$(CC) $(GUEST_CFLAGS) $(KSFT_CFLAGS) -Isuites -Iharness/model -o $@ $< $(B)/libiog-opt.a $(PCI_LIBS) -lm
+	$(CC) $(GUEST_CFLAGS) $(KSFT_CFLAGS) -Isuites -Iharness/model -c -o $@ $<
+
+.SECONDEXPANSION:
+$(B)/guest/%: suites/%.c $$(call suite_objs,guest,$$*) $(SUITE_HDRS) $(B)/libiog-opt.a $(KSFT_H) $(UAPI_H)
+	@mkdir -p $(@D)
+	$(CC) $(GUEST_CFLAGS) $(KSFT_CFLAGS) -Isuites -Iharness/model -o $@ $< $(call suite_objs,guest,$*) $(B)/libiog-opt.a $(PCI_LIBS) -lm
 
 $(B)/san/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(LIB_HDRS) $(MODEL_HDRS) $(B)/libiog-san.a $(KSFT_H)
 	@mkdir -p $(@D)
@@ -134,9 +156,13 @@ SAN_SUITES := $(patsubst suites/%.c,$(B)/guest-san/%,$(wildcard suites/*.c))
 .PHONY: suites-san
 suites-san: $(SAN_SUITES)
 
-$(B)/guest-san/%: suites/%.c $(wildcard suites/*.h) $(wildcard drivers/*/*.[ch]) $(LIB_HDRS) $(MODEL_HDRS) $(B)/libiog-san.a $(KSFT_H) $(UAPI_H)
+$(B)/obj/guest-san/%.o: %.c $(SUITE_HDRS) $(KSFT_H) $(UAPI_H)
 	@mkdir -p $(@D)
-	$(CC) $(GUEST_CFLAGS) $(GUEST_SAN_FLAGS) $(KSFT_CFLAGS) -Isuites -Iharness/model -o $@ $< $(B)/libiog-san.a $(PCI_LIBS) -lm
+	$(CC) $(GUEST_CFLAGS) $(GUEST_SAN_FLAGS) $(KSFT_CFLAGS) -Isuites -Iharness/model -c -o $@ $<
+
+$(B)/guest-san/%: suites/%.c $$(call suite_objs,guest-san,$$*) $(SUITE_HDRS) $(B)/libiog-san.a $(KSFT_H) $(UAPI_H)
+	@mkdir -p $(@D)
+	$(CC) $(GUEST_CFLAGS) $(GUEST_SAN_FLAGS) $(KSFT_CFLAGS) -Isuites -Iharness/model -o $@ $< $(call suite_objs,guest-san,$*) $(B)/libiog-san.a $(PCI_LIBS) -lm
 
 # The suites as a kselftest collection (harness/kselftest-install.sh): the
 # same programs, found their libraries in lib/ beside them ($ORIGIN;
@@ -144,9 +170,9 @@ $(B)/guest-san/%: suites/%.c $(wildcard suites/*.h) $(wildcard drivers/*/*.[ch])
 KSFT_SUITES := $(patsubst suites/%.c,$(B)/ksft/%,$(wildcard suites/*.c))
 ksft-suites: $(KSFT_SUITES)
 
-$(B)/ksft/%: suites/%.c $(wildcard suites/*.h) $(wildcard drivers/*/*.[ch]) $(LIB_HDRS) $(MODEL_HDRS) $(B)/libiog-opt.a $(KSFT_H) $(UAPI_H)
+$(B)/ksft/%: suites/%.c $$(call suite_objs,guest,$$*) $(SUITE_HDRS) $(B)/libiog-opt.a $(KSFT_H) $(UAPI_H)
 	@mkdir -p $(@D)
-	$(CC) $(GUEST_CFLAGS) $(KSFT_CFLAGS) -Isuites -Iharness/model -o $@ $< $(B)/libiog-opt.a $(PCI_LIBS) -lm \
+	$(CC) $(GUEST_CFLAGS) $(KSFT_CFLAGS) -Isuites -Iharness/model -o $@ $< $(call suite_objs,guest,$*) $(B)/libiog-opt.a $(PCI_LIBS) -lm \
 		-Wl,--disable-new-dtags,-rpath,'$$ORIGIN/lib'
 
 deps:
@@ -224,7 +250,7 @@ install: host-tools
 	install -D -m 0755 $(B)/host/iog-compare $(DESTDIR)$(PREFIX)/bin/iog-compare
 
 format:
-	clang-format -i $(LIB_SRCS) $(LIB_HDRS) harness/*.c suites/*.[ch] tests/unit/*.[ch]
+	clang-format -i $(LIB_SRCS) $(LIB_HDRS) harness/*.c suites/*.[ch] suites/*/*.[ch] tests/unit/*.[ch]
 
 clean:
 	rm -rf $(B)
