@@ -4,8 +4,8 @@
  * under its default policy and under a shallow one that allows duplicate
  * keys.  Properties:
  * - an error has a message and a position inside the input;
- * - an accepted document, written back out with report.c's string
- *   writer and %.17g numbers, parses into an equal tree;
+ * - an accepted document, written back out with report_json.c's
+ *   string writer and %.17g numbers, parses into an equal tree;
  * - every key of an object is found by json_get, as its last occurrence.
  */
 #include "fuzz.h"

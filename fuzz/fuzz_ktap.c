@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * KTAP on the return channel (harness/lib/ktap.c) and what iog-report does
- * with it (harness/lib/report.c, deviations.c): parse, complete with the
+ * with it (harness/lib/report*.c, deviations.c): parse, complete with the
  * host's meta, apply known deviations, write report.ktap, report.json and
  * report.md.  Properties:
  * - the writer's text reads back into an equal tree, before and after

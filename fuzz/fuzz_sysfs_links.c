@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Group directory names and link targets as the sysfs checks see them
- * (harness/lib/sysfs.c, §9.1-§9.5, §9.10): a snapshot described by the
+ * (harness/lib/sysfs_check.c, §9.1-§9.5, §9.10): a snapshot described by the
  * input, built in memory the way sysfs_snapshot_take() records a tree,
  * then every check, the PCI partition, and the declared-groups checks.
  *

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The sysfs text the suites read (harness/lib/sysfs.c): reserved_regions,
- * type, name, group directory names, BDFs, kernel releases, and the guest
- * expectation file.  Every input goes through each reader.  Properties:
+ * The sysfs text the suites read: reserved_regions, type, name, group
+ * directory names, BDFs, kernel releases, and the guest expectation file
+ * (harness/lib/sysfs_text.c; BDFs and the expectation file in
+ * sysfs_partition.c).  Every input goes through each reader.  Properties:
  * - a valid reserved_regions, taken into the model's region list
  *   (harness/model/resv.c), merged and printed again, is the same text;
  * - the same bytes read as binary regions, merged and printed by the

@@ -322,7 +322,7 @@ static enum abi_gate abi_gate(const struct abidoc_entry *e,
 	return sysfs_kver_at_least(v, ma, mi) ? ABI_GATE_OPEN : ABI_GATE_CLOSED;
 }
 
-/* ---- the fixture ------------------------------------------------------- */
+/* ---- the fixtures ------------------------------------------------------ */
 
 /* What every test starts from: the documentation, sysfs, the release. */
 struct abi_state {
@@ -330,11 +330,6 @@ struct abi_state {
 	struct sysfs_snapshot s;
 	struct sysfs_kver v;
 	char release[128];
-};
-
-FIXTURE(abi)
-{
-	struct abi_state st;
 };
 
 /* False when the test has ended (SKIP or FAIL). */
@@ -353,15 +348,47 @@ static bool abi_state_get(struct __test_metadata *_metadata,
 	return true;
 }
 
+static void abi_state_put(struct abi_state *st)
+{
+	abidoc_free(&st->d);
+	sysfs_snapshot_free(&st->s);
+}
+
+/*
+ * Whether What: w of e applies to the running kernel: not when its
+ * KernelVersion: is newer (logged, so the test says what it left out).
+ */
+static bool abi_expected(struct __test_metadata *_metadata,
+			 const struct abi_state *st,
+			 const struct abidoc_entry *e, size_t w)
+{
+	if (abi_gate(e, &st->v) != ABI_GATE_CLOSED)
+		return true;
+	TH_LOG("not expected: What: %s (%s:%u) is documented since %s; "
+	       "kernel %s is older",
+	       e->what[w], e->file, e->line, abi_kv(e), st->release);
+	return false;
+}
+
+/*
+ * Each fixture (abi, group_attr, device_link) holds one abi_state, freed
+ * on teardown; their setups differ only in what they cannot test without.
+ */
+#define ABI_FIXTURE(name)                 \
+	FIXTURE(name)                     \
+	{                                 \
+		struct abi_state st;      \
+	};                                \
+	FIXTURE_TEARDOWN(name)            \
+	{                                 \
+		abi_state_put(&self->st); \
+	}
+
+ABI_FIXTURE(abi)
+
 FIXTURE_SETUP(abi)
 {
 	abi_state_get(_metadata, &self->st);
-}
-
-FIXTURE_TEARDOWN(abi)
-{
-	abidoc_free(&self->st.d);
-	sysfs_snapshot_free(&self->st.s);
 }
 
 /* The documentation read, and the entries that concern IOMMU groups. */
@@ -429,10 +456,7 @@ TEST_F(abi, groups_dir_exposed)
 
 /* ---- group directory entries ------------------------------------------ */
 
-FIXTURE(group_attr)
-{
-	struct abi_state st;
-};
+ABI_FIXTURE(group_attr)
 
 FIXTURE_VARIANT(group_attr)
 {
@@ -466,12 +490,6 @@ FIXTURE_SETUP(group_attr)
 	if (!self->st.s.groups_is_dir)
 		SKIP(return, "%s absent: no IOMMU groups",
 			   self->st.s.groups_path);
-}
-
-FIXTURE_TEARDOWN(group_attr)
-{
-	abidoc_free(&self->st.d);
-	sysfs_snapshot_free(&self->st.s);
 }
 
 /* Does this variant look at a group directory entry of this name? */
@@ -659,13 +677,8 @@ TEST_F(group_attr, exposed)
 						       sizeof(name)))
 				continue;
 			entries++;
-			if (abi_gate(e, &self->st.v) == ABI_GATE_CLOSED) {
-				TH_LOG("not expected: What: %s (%s:%u) is "
-				       "documented since %s; kernel %s is older",
-				       e->what[w], e->file, e->line, abi_kv(e),
-				       self->st.release);
+			if (!abi_expected(_metadata, &self->st, e, w))
 				continue;
-			}
 			if (abi_gate(e, &self->st.v) == ABI_GATE_NONE)
 				TH_LOG("What: %s (%s:%u) names no usable "
 				       "KernelVersion ('%s'): expected on every "
@@ -728,10 +741,7 @@ TEST_F(group_attr, exposed)
 
 /* ---- device-side links ------------------------------------------------- */
 
-FIXTURE(device_link)
-{
-	struct abi_state st;
-};
+ABI_FIXTURE(device_link)
 
 FIXTURE_VARIANT(device_link)
 {
@@ -753,12 +763,6 @@ FIXTURE_SETUP(device_link)
 	if (!self->st.s.nr_devices)
 		SKIP(return, "no device has an iommu_group link (%zu groups)",
 			   self->st.s.nr_groups);
-}
-
-FIXTURE_TEARDOWN(device_link)
-{
-	abidoc_free(&self->st.d);
-	sysfs_snapshot_free(&self->st.s);
 }
 
 static bool abi_dev_has(const struct sysfs_device *dev, const char *link)
@@ -851,13 +855,8 @@ TEST_F(device_link, exposed)
 			    abi_under(e->what[w], GROUPS_DOC))
 				continue;
 			entries++;
-			if (abi_gate(e, &self->st.v) == ABI_GATE_CLOSED) {
-				TH_LOG("not expected: What: %s (%s:%u) is "
-				       "documented since %s; kernel %s is older",
-				       e->what[w], e->file, e->line, abi_kv(e),
-				       self->st.release);
+			if (!abi_expected(_metadata, &self->st, e, w))
 				continue;
-			}
 			for (size_t d = 0; d < self->st.s.nr_devices; d++) {
 				const struct sysfs_device *dev =
 					&self->st.s.devices[d];

@@ -32,6 +32,23 @@ result()
 	esac
 }
 
+# verdict STATUS NAME [WHY]: the case NAME from the exit status of its
+# checks, passed as $? (expanded before WHY, whose command substitutions
+# would reset it): pass if 0, else fail with WHY.  Returns STATUS, so that
+# `|| ...` can print the evidence after a failure.
+verdict()
+{
+	local status=$1
+
+	shift
+	if [ "$status" = 0 ]; then
+		result pass "$1"
+	else
+		result fail "$@"
+	fi
+	return "$status"
+}
+
 # --- helpers for the case files -----------------------------------------
 # check_run NAME EXPECTED_RC ARGS... : run `make check` with ARGS, keep its
 # output in $work/NAME.out and its run directory in $work/NAME.dir.
@@ -111,7 +128,7 @@ integration()
 }
 
 # --- further areas, one file each (tests/cases/*.sh), sourced in order ---
-# Each uses result, check_run, last_report and $work from this file.
+# Each uses result, verdict, check_run, last_report and $work from this file.
 # IOG_TEST_CASES="unit hostile" runs only those files (names without the
 # number prefix), for work on one area.
 for c in tests/cases/*.sh; do

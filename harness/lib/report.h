@@ -2,6 +2,10 @@
 /*
  * Run report: completes the guest's KTAP tree with what the host knows
  * (meta.txt), then writes report.ktap, report.json and report.md.
+ *
+ * report.c: meta.txt, completion, counts and verdict; report_buf.c: the
+ * text buffer; report_json.c, report_md.c: one writer each; report_run.c:
+ * iog-report end to end.
  */
 #ifndef IOG_REPORT_H
 #define IOG_REPORT_H

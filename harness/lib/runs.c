@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Finished runs, read back from their report.json.  The report is checked
- * against the schema report.c writes (schema 1): a field of the wrong type
- * is an error naming the file, line, column and field, never a crash or a
- * silent misreading.  Fields the tools do not need may be absent.
+ * against the schema report_json.c writes (schema 1): a field of the wrong
+ * type is an error naming the file, line, column and field, never a crash
+ * or a silent misreading.  Fields the tools do not need may be absent.
  */
 #include "runs.h"
 #include "fileio.h"
@@ -327,7 +327,7 @@ static int runs_no_report(struct runs_report *r, char *err, size_t errlen)
 int runs_load(struct runs_report *r, const char *path, char *err, size_t errlen)
 {
 	struct json_options o = {.max_size = RUNS_REPORT_MAX,
-				 /* report.c repeats a fact the guest
+				 /* report_json.c repeats a fact the guest
 				  * repeats; the last one counts. */
 				 .allow_duplicate_keys = true};
 	struct runs_ctx c = {.err = err, .errlen = errlen};

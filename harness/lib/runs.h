@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Reading finished runs back: a run directory's report.json (checked
- * against the schema report.c writes), a run directory that has none, and
- * a directory of many runs (a matrix, or results/).  Used by iog-compare
- * and iog-matrix.
+ * against the schema report_json.c writes), a run directory that has none,
+ * and a directory of many runs (a matrix, or results/).  Used by
+ * iog-compare and iog-matrix.
  */
 #ifndef IOG_RUNS_H
 #define IOG_RUNS_H

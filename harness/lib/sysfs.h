@@ -4,6 +4,10 @@
  * (/sys/kernel/iommu_groups and the device-side iommu_group links).
  * The root is "/sys" unless IOG_SYSFS_ROOT names a crafted tree.
  * Rule numbers (§) refer to shared/spec/iommu-groups.md.
+ *
+ * sysfs.c reads the snapshot, sysfs_text.c parses values and kernel
+ * releases, sysfs_check.c holds every check, sysfs_partition.c the PCI
+ * partitions and the expectation file.
  */
 #ifndef IOG_SYSFS_H
 #define IOG_SYSFS_H

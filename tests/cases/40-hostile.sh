@@ -96,52 +96,40 @@ hostile()
 
 # About 135 KB of garbage against a 64 KiB cap on ktap.raw.
 name="hostile guest: binary garbage on the KTAP channel is a failed run, ktap.raw capped"
-if hostile garbage 60 error 'guest powered off before finishing its suites' \
+hostile garbage 60 error 'guest powered off before finishing its suites' \
 	IOG_KTAP_MAX=65536 &&
 	grep -q '^not ok [0-9]* grouping # ERROR' "$hostile_dir/report.ktap" &&
 	[ "$(stat -c %s "$hostile_dir/ktap.raw")" -le $((65536 + 100)) ] &&
 	grep -a -q '^# launch.sh: [0-9]* bytes beyond the first 65536 dropped$' \
-		"$hostile_dir/ktap.raw"; then
-	result pass "$name"
-else
-	result fail "$name" "${hostile_dir:-no run}"
-fi
+		"$hostile_dir/ktap.raw"
+verdict $? "$name" "${hostile_dir:-no run}"
 
 name="hostile guest: KTAP cut short (plans 5, reports 2) is a failed run"
-if hostile truncated 60 error 'the guest planned 5 suites, 2 reported' &&
+hostile truncated 60 error 'the guest planned 5 suites, 2 reported' &&
 	grep -q 'not ok 2 sysfs_layout # ERROR plan mismatch: planned 3, got 1' \
-		"$hostile_dir/report.ktap"; then
-	result pass "$name"
-else
-	result fail "$name" "${hostile_dir:-no run}"
-fi
+		"$hostile_dir/report.ktap"
+verdict $? "$name" "${hostile_dir:-no run}"
 
 # The launcher counts this run completed ("# iog: done" came): only the
 # report's reading of the stream can fail it.
 name="hostile guest: interleaved, garbled KTAP is a failed run"
-if hostile interleaved 60 completed 'out of sequence: numbered' &&
+hostile interleaved 60 completed 'out of sequence: numbered' &&
 	grep -q '(unplanned suites) # ERROR the guest planned 2 suites' \
-		"$hostile_dir/report.ktap"; then
-	result pass "$name"
-else
-	result fail "$name" "${hostile_dir:-no run}"
-fi
+		"$hostile_dir/report.ktap"
+verdict $? "$name" "${hostile_dir:-no run}"
 
 # 128 KiB of head (a boot writes about 40 KB) and 16 KiB of tail: the
 # flood passes that in a few seconds even on a loaded machine (it writes
 # 50 to 250 KB/s under TCG).
 name="hostile guest: a console flood is capped and ends as TIMEOUT"
 cap=131072 keep=16384
-if hostile flood 20 timeout 'guest did not finish within 20s' \
+hostile flood 20 timeout 'guest did not finish within 20s' \
 	IOG_CONSOLE_MAX=$cap IOG_CONSOLE_TAIL=$keep &&
 	[ "$(stat -c %s "$hostile_dir/console.log")" -le $((cap + keep + 200)) ] &&
 	grep -q "^\[launch.sh\] output beyond the first $cap bytes dropped" \
 		"$hostile_dir/console.log" &&
-	tail -n 2 "$hostile_dir/console.log" | grep -q 'flood flood'; then
-	result pass "$name"
-else
-	result fail "$name" "${hostile_dir:-no run}: console.log $(stat -c %s "$hostile_dir/console.log" 2>/dev/null) bytes"
-fi
+	tail -n 2 "$hostile_dir/console.log" | grep -q 'flood flood'
+verdict $? "$name" "${hostile_dir:-no run}: console.log $(stat -c %s "$hostile_dir/console.log" 2>/dev/null) bytes"
 
 # --- interrupts ------------------------------------------------------------
 # A small real topology: q35-acs checked by the grouping suite only.
@@ -158,12 +146,12 @@ has()
 	return 1
 }
 
-# ifail NAME RUN: fail an interrupt case, quoting what make check of RUN
-# (interrupt's NAME) printed last.
-ifail()
+# iverdict STATUS NAME RUN: verdict of an interrupt case; a failure quotes
+# what make check of RUN (interrupt's NAME) printed last.
+iverdict()
 {
-	result fail "$1" "exit $irc, ${isecs}s, ${idir:-no run}"
-	tail -n 3 "$work/$2.out" 2>/dev/null | sed 's/^/#   make: /'
+	verdict "$1" "$2" "exit $irc, ${isecs}s, ${idir:-no run}" ||
+		tail -n 3 "$work/$3.out" 2>/dev/null | sed 's/^/#   make: /'
 }
 
 # interrupt NAME SIGNAL WAIT-FOR [TOPOLOGY [TARGET]]: start make check of
@@ -241,55 +229,40 @@ interrupted_ok()
 
 name="Ctrl-C (SIGINT to make's group) mid-boot stops QEMU, keeps the console, reports interrupted"
 interrupt sigint INT console.log
-if interrupted_ok && [ -s "$idir/console.log" ] &&
-	grep -q 'Linux version' "$idir/console.log"; then
-	result pass "$name"
-else
-	ifail "$name" sigint
-fi
+interrupted_ok && [ -s "$idir/console.log" ] &&
+	grep -q 'Linux version' "$idir/console.log"
+iverdict $? "$name" sigint
 
 # Ctrl-C once the guest's KTAP has begun (it then stalls): the stream so
 # far is kept in ktap.raw and its passed test in the report.
 name="Ctrl-C after KTAP began keeps ktap.raw and the results so far"
 interrupt sigint-ktap INT 'ktap.raw:stall.first' "$(hostile_topo stall)"
-if interrupted_ok && has "$idir/ktap.raw" '^    ok 1 stall.first' &&
+interrupted_ok && has "$idir/ktap.raw" '^    ok 1 stall.first' &&
 	has "$idir/report.ktap" '^    ok 1 stall.first' &&
-	has "$idir/report.ktap" '^ok 1 grouping # SKIP interrupted by signal INT'; then
-	result pass "$name"
-else
-	ifail "$name" sigint-ktap
-fi
+	has "$idir/report.ktap" '^ok 1 grouping # SKIP interrupted by signal INT'
+iverdict $? "$name" sigint-ktap
 
 # The whole default topology, Ctrl-C while its suites run (after grouping,
 # before teardown, whose listed deviation must not be reported unseen).
 name="Ctrl-C mid-suite on q35-acs: status interrupted, finished suites kept, the rest not run"
 interrupt sigint-mid INT 'ktap.raw:^ok [0-9]+ grouping' q35-acs
-if interrupted_ok && has "$idir/report.ktap" '^ok [0-9]+ grouping$' &&
-	has "$idir/report.ktap" '^ok [0-9]+ teardown # SKIP interrupted by signal INT'; then
-	result pass "$name"
-else
-	ifail "$name" sigint-mid
-fi
+interrupted_ok && has "$idir/report.ktap" '^ok [0-9]+ grouping$' &&
+	has "$idir/report.ktap" '^ok [0-9]+ teardown # SKIP interrupted by signal INT'
+iverdict $? "$name" sigint-mid
 
 # A signal to QEMU alone (it exits 0 on SIGINT): the run is interrupted,
 # not a guest that powered off early.
 name="SIGINT to QEMU alone reports the run interrupted, not a guest error"
 interrupt sigint-qemu INT ktap.raw "" qemu
-if interrupted_ok && grep -q 'QEMU terminating on signal 2' "$idir/meta.txt"; then
-	result pass "$name"
-else
-	ifail "$name" sigint-qemu
-fi
+interrupted_ok && grep -q 'QEMU terminating on signal 2' "$idir/meta.txt"
+iverdict $? "$name" sigint-qemu
 
 # SIGTERM as soon as the run directory exists: before QEMU or during its
 # start, whichever comes first; the run is still reported.
 name="SIGTERM to make's group early in a run reports it interrupted, no QEMU left"
 interrupt sigterm TERM topology.topo
-if interrupted_ok; then
-	result pass "$name"
-else
-	ifail "$name" sigterm
-fi
+interrupted_ok
+iverdict $? "$name" sigterm
 
 # --- parallel runs ---------------------------------------------------------
 # Three make check at once, two of one topology (started together, so they
@@ -333,15 +306,9 @@ done
 for i in 1 2 3; do
 	grep -q ' -> .*report.md' "$work/par$i.out" || why="${why:+$why; }run $i printed no summary"
 done
-if [ -z "$why" ]; then
-	result pass "$name"
-else
-	result fail "$name" "$why"
-fi
-if grep -qE '^\[1/1\] grouping \.+ ok +[0-9]+ passed.*\([0-9]+\.[0-9] s\)' "$work/par3.out" &&
+[ -z "$why" ]
+verdict $? "$name" "$why"
+grep -qE '^\[1/1\] grouping \.+ ok +[0-9]+ passed.*\([0-9]+\.[0-9] s\)' "$work/par3.out" &&
 	! grep -qE '^ +(not )?ok [0-9]' "$work/par3.out" &&
-	grep -qE '^    ok [0-9]+ ' "$work/par1.out"; then
-	result pass "$tty_name"
-else
-	result fail "$tty_name" "$(tr -d '\r' <"$work/par3.out" | tail -n 4 | tr '\n' '|')"
-fi
+	grep -qE '^    ok [0-9]+ ' "$work/par1.out"
+verdict $? "$tty_name" "$(tr -d '\r' <"$work/par3.out" | tail -n 4 | tr '\n' '|')"

@@ -36,30 +36,21 @@ lava-test-case groups.global.nogroup --result pass
 lava-test-case groups --result pass
 lava-test-case teardown --result skip
 lava-test-case ktap --result fail"
-if [ "$(grep -v '^#' <<<"$out")" = "$want" ] &&
-	grep -q '^# iog: XFAIL sysfs_layout/global.decimal_ids: a listed deviation' <<<"$out"; then
-	result pass "lava: KTAP results, skips, metrics and a listed deviation become lava-test-case entries (busybox sh+awk)"
-else
+[ "$(grep -v '^#' <<<"$out")" = "$want" ] &&
+	grep -q '^# iog: XFAIL sysfs_layout/global.decimal_ids: a listed deviation' <<<"$out"
+verdict $? "lava: KTAP results, skips, metrics and a listed deviation become lava-test-case entries (busybox sh+awk)" ||
 	diff <(echo "$want") <(echo "$out") | sed 's/^/# /'
-	result fail "lava: KTAP results, skips, metrics and a listed deviation become lava-test-case entries (busybox sh+awk)"
-fi
 # Not listed (other topology; STRICT): the failure stays one.
 out=$(lava_bb "$nested" "$lava_dir/deviations" other)
 out2=$(lava_bb "$nested")
-if grep -qx 'lava-test-case sysfs_layout.global.decimal_ids --result fail' <<<"$out" &&
+grep -qx 'lava-test-case sysfs_layout.global.decimal_ids --result fail' <<<"$out" &&
 	grep -qx 'lava-test-case sysfs_layout --result fail' <<<"$out" &&
-	[ "$out" = "$out2" ]; then
-	result pass "lava: a failure not listed for the topology stays a fail"
-else
-	result fail "lava: a failure not listed for the topology stays a fail"
-fi
+	[ "$out" = "$out2" ]
+verdict $? "lava: a failure not listed for the topology stays a fail"
 # The host's sh and awk (a lab board) say the same as busybox.
-if [ "$(sh harness/lava-cases.sh -n "$nested" "$lava_dir/deviations" q35-acs)" = \
-	"$(lava_bb "$nested" "$lava_dir/deviations" q35-acs)" ]; then
-	result pass "lava: converter output identical under the host's sh and awk"
-else
-	result fail "lava: converter output identical under the host's sh and awk"
-fi
+[ "$(sh harness/lava-cases.sh -n "$nested" "$lava_dir/deviations" q35-acs)" = \
+	"$(lava_bb "$nested" "$lava_dir/deviations" q35-acs)" ]
+verdict $? "lava: converter output identical under the host's sh and awk"
 # A guest that dies inside a suite: that suite, the suites after it and
 # the document fail; no KTAP at all is one failed case, never none.
 {
@@ -72,15 +63,12 @@ fi
 	echo "    ok 1 global.model_partition_matches"
 } >"$lava_dir/died.ktap"
 out=$(lava_bb "$lava_dir/died.ktap")
-if grep -qx 'lava-test-case grouping --result fail' <<<"$out" &&
+grep -qx 'lava-test-case grouping --result fail' <<<"$out" &&
 	grep -qx 'lava-test-case teardown --result fail' <<<"$out" &&
 	grep -qx 'lava-test-case ktap --result fail' <<<"$out" &&
-	[ "$(lava_bb "$lava_dir/nothing.ktap" | grep -v '^#')" = "lava-test-case ktap --result fail" ]; then
-	result pass "lava: a guest that dies mid-suite fails that suite, the unrun ones and the document"
-else
+	[ "$(lava_bb "$lava_dir/nothing.ktap" | grep -v '^#')" = "lava-test-case ktap --result fail" ]
+verdict $? "lava: a guest that dies mid-suite fails that suite, the unrun ones and the document" ||
 	echo "$out" | sed 's/^/# /'
-	result fail "lava: a guest that dies mid-suite fails that suite, the unrun ones and the document"
-fi
 
 # --- make test-lava's reading of lava-run's log ---------------------------
 # lava-run exits 0 whatever the test cases say: the summary must fail on
@@ -99,14 +87,11 @@ r_fail='{"dt": "t", "lvl": "results", "msg": {"case": "teardown.group.unbind_bin
 r_job='{"dt": "t", "lvl": "results", "msg": {"case": "job", "definition": "lava", "result": "pass"}}'
 r_job_fail='{"dt": "t", "lvl": "results", "msg": {"case": "job", "definition": "lava", "error_msg": "boot timed out", "error_type": "Infrastructure", "result": "fail"}}'
 ok_dir=$(lava_log ok "$r_case" "$r_metric" "$r_job")
-if harness/test-lava.sh --summary "$ok_dir" 0 >"$lava_dir/sum-ok.out" 2>&1 &&
+harness/test-lava.sh --summary "$ok_dir" 0 >"$lava_dir/sum-ok.out" 2>&1 &&
 	grep -q '2 test cases: 2 pass, 0 fail, 0 skip' "$lava_dir/sum-ok.out" &&
-	grep -q 'metric throughput.ratio.dma_identity = 0.637 ratio' "$lava_dir/sum-ok.out"; then
-	result pass "lava: test-lava reads cases and measurements from lava-run's log"
-else
+	grep -q 'metric throughput.ratio.dma_identity = 0.637 ratio' "$lava_dir/sum-ok.out"
+verdict $? "lava: test-lava reads cases and measurements from lava-run's log" ||
 	sed 's/^/# /' "$lava_dir/sum-ok.out"
-	result fail "lava: test-lava reads cases and measurements from lava-run's log"
-fi
 n=0
 for c in "failed case" "no case" "unfinished job"; do
 	case $c in
@@ -120,24 +105,18 @@ for c in "failed case" "no case" "unfinished job"; do
 		n=$((n + 1))
 	fi
 done
-if [ $n = 3 ]; then
-	result pass "negative control: test-lava fails on a failed case, on no case, on an unfinished job (lava-run said 0)"
-else
-	result fail "negative control: test-lava fails on a failed case, on no case, on an unfinished job (lava-run said 0)" "$n of 3"
-fi
+[ $n = 3 ]
+verdict $? "negative control: test-lava fails on a failed case, on no case, on an unfinished job (lava-run said 0)" "$n of 3"
 
 # --- device dictionaries --------------------------------------------------
 if [ ! -f "$lava_schema" ]; then
 	result skip "lava: device dictionaries pass lava-schema" "lava-dispatcher is not installed"
 else
-	if /usr/bin/python3 "$lava_schema" device --no-render lava/devices/qemu-iog.yaml \
+	/usr/bin/python3 "$lava_schema" device --no-render lava/devices/qemu-iog.yaml \
 		lava/devices/board-iog.yaml >"$lava_dir/devices.out" 2>&1 &&
-		! grep -q invalid "$lava_dir/devices.out"; then
-		result pass "lava: the shipped device dictionaries pass lava-schema"
-	else
+		! grep -q invalid "$lava_dir/devices.out"
+	verdict $? "lava: the shipped device dictionaries pass lava-schema" ||
 		sed 's/^/# /' "$lava_dir/devices.out"
-		result fail "lava: the shipped device dictionaries pass lava-schema"
-	fi
 	# The jinja2 form a lab loads into lava-server, rendered with the
 	# server's qemu.jinja2 (the lava-server package, unpacked, never
 	# installed).
@@ -150,13 +129,12 @@ else
 	if [ ! -f "$tmpl/qemu.jinja2" ]; then
 		result skip "lava: qemu-iog.jinja2 renders with lava-server's qemu.jinja2" \
 			"lava-server's templates not in $IOG_CACHE/lava (apt-get download lava-server failed)"
-	elif /usr/bin/python3 "$lava_schema" device --path "$tmpl" --path lava/devices \
-		lava/devices/qemu-iog.jinja2 >"$lava_dir/jinja.out" 2>&1 &&
-		! grep -q invalid "$lava_dir/jinja.out"; then
-		result pass "lava: qemu-iog.jinja2 renders with lava-server's qemu.jinja2 and passes lava-schema"
 	else
-		sed 's/^/# /' "$lava_dir/jinja.out"
-		result fail "lava: qemu-iog.jinja2 renders with lava-server's qemu.jinja2 and passes lava-schema"
+		/usr/bin/python3 "$lava_schema" device --path "$tmpl" --path lava/devices \
+			lava/devices/qemu-iog.jinja2 >"$lava_dir/jinja.out" 2>&1 &&
+			! grep -q invalid "$lava_dir/jinja.out"
+		verdict $? "lava: qemu-iog.jinja2 renders with lava-server's qemu.jinja2 and passes lava-schema" ||
+			sed 's/^/# /' "$lava_dir/jinja.out"
 	fi
 fi
 
@@ -250,15 +228,12 @@ else
 	# and the image is the LAVA variant (mode file, converter).
 	d=$lava_dir/job-q35-acs
 	p=$(sed -n "/^    prompts:/{n;s/^    - '\(.*\)'$/\1/p}" "$d/job.yaml")
-	if [ -n "$p" ] && grep -qF "PS1='$p'" harness/guest-init.sh &&
+	[ -n "$p" ] && grep -qF "PS1='$p'" harness/guest-init.sh &&
 		gzip -dc "$d/initrd.cpio.gz" | cpio -it --quiet 2>/dev/null |
 		grep -qx 'bin/lava-cases' &&
 		[ "$(cd "$lava_dir" && gzip -dc "$d/initrd.cpio.gz" |
-			cpio -i --quiet --to-stdout etc/iog/mode 2>/dev/null)" = lava ]; then
-		result pass "lava: the job's prompt is the LAVA image's shell prompt; the image carries the converter"
-	else
-		result fail "lava: the job's prompt is the LAVA image's shell prompt; the image carries the converter" "prompt '$p'"
-	fi
+			cpio -i --quiet --to-stdout etc/iog/mode 2>/dev/null)" = lava ]
+	verdict $? "lava: the job's prompt is the LAVA image's shell prompt; the image carries the converter" "prompt '$p'"
 
 	# Negative controls: lava-dispatcher must reject a broken job.
 	# lava_reject NAME SED-SCRIPT [DEVICE]: the q35-acs job mutated (or as

@@ -90,7 +90,7 @@ static void add_test(char *j, size_t size, bool *first, const char *name,
 	*first = false;
 }
 
-/* DIR/report.json for r, made in the layout report.c writes. */
+/* DIR/report.json for r, made in the layout report_json.c writes. */
 static int write_run(const char *dir, const struct run *r)
 {
 	char path[512], metrics[512];

@@ -2,7 +2,7 @@
 /*
  * Unit tests for the JSON parser (harness/lib/json.c): valid documents,
  * each class of error with its line and column, escapes and UTF-8, limits,
- * and that whatever report.c writes parses back.
+ * and that whatever report_json.c writes parses back.
  */
 #include <locale.h>
 #include <math.h>
@@ -519,7 +519,7 @@ TEST(duplicate_keys)
 	ASSERT_EQ(0, leaks());
 }
 
-/* Whatever report.c writes as a JSON string parses back. */
+/* Whatever report_json.c writes as a JSON string parses back. */
 TEST(report_strings_round_trip)
 {
 	uint64_t x = 0x2545f4914f6cdd1dULL;
@@ -559,7 +559,7 @@ TEST(report_strings_round_trip)
 	ASSERT_EQ(0, leaks());
 }
 
-/* A whole report.json from report.c parses, and has its schema. */
+/* A whole report.json from report_json.c parses, and has its schema. */
 TEST(report_document)
 {
 	static const char raw[] =

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Unit tests for the run report (harness/lib/report.c): completion rules,
+ * Unit tests for the run report (harness/lib/report*.c): completion rules,
  * JSON escaping, the files written and the exit status.  Run from the
  * repository root: fixtures are read from tests/fixtures/ktap/.
  */

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Unit tests of harness/lib/sysfs.c and, end to end, of the sysfs_layout
+ * Unit tests of harness/lib/sysfs*.c and, end to end, of the sysfs_layout
  * and grouping suites.  Trees mirroring /sys are built in a mkdtemp()
  * directory with relative links shaped like the kernel's (§2): device
  * iommu_group -> ../../../kernel/iommu_groups/N, group devices/X ->
