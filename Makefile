@@ -203,9 +203,10 @@ compare: host-tools
 	@test -n "$(BASE)" -a -n "$(NEW)" || { echo "usage: make compare BASE=dir NEW=dir" >&2; exit 2; }
 	@$(B)/host/iog-compare $(if $(TOLERANCE),--tolerance $(TOLERANCE)) "$(BASE)" "$(NEW)"
 
+# BENCH_PARTS=scale boots nothing: the host tools are enough.
 bench:
 	@harness/deps.sh
-	@$(MAKE) --no-print-directory -j$(NPROC) build
+	@$(MAKE) --no-print-directory -j$(NPROC) $(if $(filter-out scale,$(BENCH_PARTS)),build,$(if $(BENCH_PARTS),host-tools,build))
 	@harness/bench.sh
 
 # A LAVA job for TOPOLOGY on KERNEL (qemu device type), or BOARD=name for a
@@ -261,7 +262,8 @@ help:
 	@echo '  test       the package'"'"'s own tests (unit tests under ASan+UBSan, QEMU boots)'
 	@echo '  matrix     every topology x {debian-6.1, debian-6.12} (+ KERNEL=bzImage), nproc runs at a time'
 	@echo '  compare    BASE=dir NEW=dir [TOLERANCE=pct]: new failures, fixes, skips, measurements (exit 1 on a regression)'
-	@echo '  bench      throughput per domain type, VFIO map/unmap rates, run wall time: one Markdown table each (BENCH_RUNS=5, BENCH_PARTS, BENCH_KERNELS)'
+	@echo '  bench      throughput per domain type, VFIO map/unmap rates, run wall time, iogroups predict at 100-10 000 devices (scale):'
+	@echo '             one Markdown table each (BENCH_RUNS=5, BENCH_PARTS, BENCH_KERNELS, BENCH_SCALE_SIZES, BENCH_SCALE_RUNS=7)'
 	@echo '  lava-job   write a LAVA job for TOPOLOGY on KERNEL (qemu device type) into results/lava-*/'
 	@echo '             BOARD=devicetype [REPO=url]: the host-mode job for a lab board instead'
 	@echo '  test-lava  run the TOPOLOGY (default q35-acs) LAVA job with lava-run here (root); exit 1 on a failed case'

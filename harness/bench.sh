@@ -7,20 +7,32 @@
 #               topologies: medians, spread, ratios to identity;
 #   mapunmap    domain_attach's VFIO attach time and map/unmap rates on
 #               BENCH_DMA topologies;
-#   walltime    wall time of whole runs of BENCH_TOPOLOGY.
-# Each is run BENCH_RUNS times per kernel in BENCH_KERNELS, the kernels
-# alternating so that machine noise hits them alike.  BENCH_PARTS picks
-# parts.  Runs and tables go to results/bench-<timestamp>/.
+#   walltime    wall time of whole runs of BENCH_TOPOLOGY;
+#   scale       `iogroups predict` on generated lspci -xxxx dumps
+#               (harness/iog-gendump.c) of BENCH_SCALE_SIZES devices, no
+#               boot: BENCH_SCALE_RUNS timed runs per size, IOMMU kind and
+#               dump form, all alternating.
+# The others are run BENCH_RUNS times per kernel in BENCH_KERNELS, the
+# kernels alternating so that machine noise hits them alike.  BENCH_PARTS
+# picks parts.  Runs and tables go to results/bench-<timestamp>/.
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
 runs=${BENCH_RUNS:-5}
 kernels=${BENCH_KERNELS:-debian-6.12 debian-6.1}
-parts=${BENCH_PARTS:-throughput mapunmap walltime}
+parts=${BENCH_PARTS:-throughput mapunmap walltime scale}
 tp_topos=${BENCH_THROUGHPUT:-q35-throughput-intel}
 dma_topos=${BENCH_DMA:-q35-dma-intel}
 wall_topo=${BENCH_TOPOLOGY:-q35-acs}
+scale_sizes=${BENCH_SCALE_SIZES:-100 1000 10000}
+scale_runs=${BENCH_SCALE_RUNS:-7}
+scale_iommus=${BENCH_SCALE_IOMMU:-intel amd}
+# full: 4096 bytes per PCIe function, as lspci -xxxx writes them; compact:
+# extended space cut after its last non-zero row (what libpci parses less).
+scale_forms=${BENCH_SCALE_FORMS:-full compact}
+scale_seed=${BENCH_SCALE_SEED:-1}
 [[ $runs =~ ^[1-9][0-9]*$ ]] || die "BENCH_RUNS=$runs is not a positive number"
+[[ $scale_runs =~ ^[1-9][0-9]*$ ]] || die "BENCH_SCALE_RUNS=$scale_runs is not a positive number"
 out=${RESULTS:-$IOG_TOP/results}/bench-$(date -u +%Y%m%dT%H%M%SZ)
 mkdir -p "$out"
 metrics=$out/metrics.tsv
@@ -112,6 +124,69 @@ stats()
 		}' "$metrics"
 }
 
+# scale_run FORM N KIND I: one timed `iogroups predict`; wall and CPU time
+# (bash's time) and its own split (--times) into metrics.tsv, with the form
+# and size as topology and the IOMMU kind as kernel.
+scale_run()
+{
+	local form=$1 n=$2 kind=$3 i=$4 t ph
+	t=$scale_dir/time.txt
+	ph=$scale_dir/phases.txt
+	if ! { time "$IOG_BUILD/host/iogroups" predict --dump "$scale_dir/$form-$n.dump" \
+		--iommu "$kind" --times >/dev/null 2>"$ph"; } 2>"$t"; then
+		note "scale: predict failed on $form-$n ($kind): $(tail -n 1 "$ph")"
+		printf 'scale\t%s-%s\t%s\t%s\tfailed\t1\trun\n' "$form" "$n" "$kind" "$i" >>"$metrics"
+		return 0
+	fi
+	# "real user sys" in s; "iogroups: times: load X ms, boot Y ms, output Z ms"
+	awk -v p="$form-$n" -v k="$kind" -v i="$i" '
+		FNR == NR { wall = $1 * 1000; cpu = ($2 + $3) * 1000; next }
+		/^iogroups: times: / { load = $4; boot = $7; outp = $10 }
+		END {
+			printf "scale\t%s\t%s\t%s\twall_ms\t%.1f\tms\n", p, k, i, wall
+			printf "scale\t%s\t%s\t%s\tcpu_ms\t%.1f\tms\n", p, k, i, cpu
+			printf "scale\t%s\t%s\t%s\tload_ms\t%.2f\tms\n", p, k, i, load
+			printf "scale\t%s\t%s\t%s\tmodel_ms\t%.2f\tms\n", p, k, i, boot + outp
+		}' "$t" "$ph" >>"$metrics"
+}
+
+if [[ " $parts " == *" scale "* ]]; then
+	[ -x "$IOG_BUILD/host/iog-gendump" ] && [ -x "$IOG_BUILD/host/iogroups" ] ||
+		die "scale: build/host/iog-gendump and iogroups are missing (make host-tools)"
+	# The dumps are big (130 MB for 10 000 devices in full) and regenerated
+	# from the seed in a second: outside the results.
+	scale_dir=$(mktemp -d "${TMPDIR:-/tmp}/iog-scale.XXXXXX")
+	trap 'rm -rf "$scale_dir"' EXIT
+	TIMEFORMAT='%3R %3U %3S'
+	for form in $scale_forms; do
+		for n in $scale_sizes; do
+			flag=
+			[ "$form" = compact ] && flag=--compact
+			[ "$form" = full ] || [ "$form" = compact ] ||
+				die "BENCH_SCALE_FORMS: unknown form '$form' (full, compact)"
+			"$IOG_BUILD/host/iog-gendump" --seed "$scale_seed" $flag "$n" >"$scale_dir/$form-$n.dump"
+			"$IOG_BUILD/host/iog-gendump" --seed "$scale_seed" --expect "$n" >"$scale_dir/$n.expect"
+			for kind in $scale_iommus; do
+				# Untimed: the groups it predicts, for the table.
+				"$IOG_BUILD/host/iogroups" predict --dump "$scale_dir/$form-$n.dump" \
+					--iommu "$kind" 2>&1 | grep -c '^IOMMU group ' \
+					>"$scale_dir/$form-$n-$kind.groups" || true
+			done
+			printf '%s\n' "$(stat -c %s "$scale_dir/$form-$n.dump")" >"$scale_dir/$form-$n.bytes"
+		done
+	done
+	for i in $(seq "$scale_runs"); do
+		for form in $scale_forms; do
+			for n in $scale_sizes; do
+				for kind in $scale_iommus; do
+					scale_run "$form" "$n" "$kind" "$i"
+				done
+			done
+		done
+	done
+	note "scale: $scale_runs runs of each of $(echo $scale_forms | wc -w) forms x $(echo $scale_sizes | wc -w) sizes x $(echo $scale_iommus | wc -w) IOMMU kinds"
+fi
+
 # The median of one metric over the runs of a topology and kernel.
 med_of()
 {
@@ -121,10 +196,15 @@ med_of()
 {
 	echo "# make bench, $(date -u +%Y-%m-%dT%H:%MZ)"
 	echo
-	echo "Machine: $(nproc) cores, load average at the end $(cut -d' ' -f1-3 /proc/loadavg)," \
-		"QEMU $(qemu-system-x86_64 --version | head -n1 | awk '{ print $4 }')," \
-		"accelerator $(sed -n 's/^accel=//p' "$(ls -d "$out"/runs/*/ | head -n1)meta.txt")."
-	echo "$runs runs (boots) per topology and kernel, kernels alternating."
+	first_run=$(ls -d "$out"/runs/*/ 2>/dev/null | head -n1 || true)
+	if [ -n "$first_run" ]; then
+		echo "Machine: $(nproc) cores, load average at the end $(cut -d' ' -f1-3 /proc/loadavg)," \
+			"QEMU $(qemu-system-x86_64 --version | head -n1 | awk '{ print $4 }')," \
+			"accelerator $(sed -n 's/^accel=//p' "${first_run}meta.txt")."
+		echo "$runs runs (boots) per topology and kernel, kernels alternating."
+	else
+		echo "Machine: $(nproc) cores, load average at the end $(cut -d' ' -f1-3 /proc/loadavg)."
+	fi
 	if [[ " $parts " == *" throughput "* ]]; then
 		st=$out/throughput.stats
 		stats throughput throughput.identity.peak_kib_s throughput.dma_fq.peak_kib_s \
@@ -230,11 +310,75 @@ med_of()
 			done
 		fi
 	fi
+	if [[ " $parts " == *" scale "* ]]; then
+		st=$out/scale.stats
+		stats scale wall_ms cpu_ms load_ms model_ms >"$st"
+		echo
+		echo "## iogroups predict on generated dumps (harness/iog-gendump.c, seed $scale_seed)"
+		echo
+		echo "$scale_runs runs each, alternating. Wall time of the whole process (bash's"
+		echo "\`time\`); load is libpci reading the dump and pci.ids, model is booting the"
+		echo "model and printing its groups (\`iogroups predict --times\`), medians."
+		echo
+		echo "| IOMMU | dump | devices | groups | dump MiB | median ms | min-max ms | CoV | ms per 1000 devices | CPU ms | load ms | model ms |"
+		echo "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+		for kind in $scale_iommus; do
+			for form in $scale_forms; do
+				for n in $scale_sizes; do
+					want=$(awk '{ print $4 }' "$scale_dir/$n.expect")
+					got=$(cat "$scale_dir/$form-$n-$kind.groups")
+					[ "$got" = "$want" ] || got="$got (generator: $want)"
+					awk -v t="$form-$n" -v k="$kind" -v n="$n" -v f="$form" -v g="$got" \
+						-v b="$(cat "$scale_dir/$form-$n.bytes")" '
+						$1 == t && $2 == k { v[$3] = $4; lo[$3] = $5; hi[$3] = $6; cv[$3] = $7 }
+						END {
+							if (!("wall_ms" in v)) {
+								printf "| %s | %s | %d | %s | %.1f | failed | | | | | | |\n", k, f, n, g, b / 1048576
+								exit
+							}
+							printf "| %s | %s | %d | %s | %.1f | %.1f | %.1f-%.1f | %.1f %% | %.1f | %.1f | %.1f | %.2f |\n",
+								k, f, n, g, b / 1048576, v["wall_ms"], lo["wall_ms"], hi["wall_ms"],
+								cv["wall_ms"], v["wall_ms"] * 1000 / n, v["cpu_ms"], v["load_ms"],
+								v["model_ms"]
+						}' "$st"
+				done
+			done
+		done
+		# Linear growth: the same cost per device added at every step.
+		echo
+		echo "Cost per 1000 devices added, from each size to the next (constant if growth is linear):"
+		echo
+		for kind in $scale_iommus; do
+			for form in $scale_forms; do
+				prev=
+				line=
+				for n in $scale_sizes; do
+					if [ -n "$prev" ]; then
+						line+=$(awk -v a="$form-$prev" -v b="$form-$n" -v k="$kind" -v na="$prev" -v nb="$n" '
+							$2 == k && $1 == a { va[$3] = $4 }
+							$2 == k && $1 == b { vb[$3] = $4 }
+							END {
+								if (!("wall_ms" in va) || !("wall_ms" in vb))
+									exit
+								d = (nb - na) / 1000
+								printf "; %d -> %d: %.1f ms wall, %.1f ms CPU, %.2f ms model", na, nb,
+									(vb["wall_ms"] - va["wall_ms"]) / d, (vb["cpu_ms"] - va["cpu_ms"]) / d,
+									(vb["model_ms"] - va["model_ms"]) / d
+							}' "$st")
+					fi
+					prev=$n
+				done
+				[ -n "$line" ] && echo "- $kind, $form dump${line#;}"
+			done
+		done
+		true
+	fi
 	failed=$(awk -F'\t' 'NR > 1 && $5 == "failed"' "$metrics" | wc -l)
 	if [ "$failed" -gt 0 ]; then
 		echo
 		echo "**$failed run(s) failed and are not in the tables:**"
-		awk -F'\t' 'NR > 1 && $5 == "failed" { printf "- %s run %s of %s on %s: %s/%s-%s-%s-%s.log\n", $1, $4, $2, $3, dir, $1, $2, $3, $4 }' dir="$out" "$metrics"
+		awk -F'\t' 'NR > 1 && $5 == "failed" && $1 != "scale" { printf "- %s run %s of %s on %s: %s/%s-%s-%s-%s.log\n", $1, $4, $2, $3, dir, $1, $2, $3, $4 }
+			NR > 1 && $5 == "failed" && $1 == "scale" { printf "- scale run %s of %s (%s): iogroups predict failed, its message is on the bench'"'"'s stderr\n", $4, $2, $3 }' dir="$out" "$metrics"
 	fi
 } | tee "$out/bench.md"
 note "bench: $out/bench.md"

@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "model.h"
@@ -33,7 +34,7 @@ static const char usage_text[] =
 	"usage: iogroups [list] [--sysfs ROOT] [--json]\n"
 	"       iogroups explain BDF [--iommu KIND] [--dump FILE] [--bound BDF,...] [--sysfs ROOT] [--json]\n"
 	"       iogroups check [--iommu KIND] [--bound BDF,...] [--groups-only] [--sysfs ROOT] [--json]\n"
-	"       iogroups predict --dump FILE --iommu KIND [--bound BDF,...] [--json]\n"
+	"       iogroups predict --dump FILE --iommu KIND [--bound BDF,...] [--json] [--times]\n"
 	"\n"
 	"  list      the kernel's IOMMU groups: members with names, type, reserved regions\n"
 	"  explain   why a device is in its group, per the reference model (rules R3-R9\n"
@@ -50,7 +51,8 @@ static const char usage_text[] =
 	"  --sysfs ROOT       read ROOT instead of /sys\n"
 	"  --dump FILE        read config space from an lspci -xxxx dump, or\n"
 	"                     lspci -vvnn text (told apart by content)\n"
-	"  --json             machine-readable output\n";
+	"  --json             machine-readable output\n"
+	"  --times            predict: milliseconds spent loading, booting and printing, on stderr\n";
 
 struct args {
 	const char *cmd;
@@ -64,7 +66,18 @@ struct args {
 	bool bound_given;
 	bool json;
 	bool groups_only;
+	bool times;
+	/* --times: CLOCK_MONOTONIC ms at the start, after load, after boot */
+	double t_start, t_loaded, t_booted;
 };
+
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
 
 static const char *root_of(const struct args *a)
 {
@@ -479,16 +492,19 @@ static struct model *model_run(struct args *a, bool need_kind_live)
 	o.nr_bound = a->nr_bound;
 	o.default_domain_type = a->domain_type;
 
+	a->t_start = now_ms();
 	if (a->dump ? model_load_dump(&m, a->dump, err, sizeof(err))
 		    : model_load_live(&m, a->sysfs, err, sizeof(err))) {
 		fprintf(stderr, "iogroups: %s\n", err);
 		return NULL;
 	}
+	a->t_loaded = now_ms();
 	if (model_boot(m, &o, err, sizeof(err))) {
 		fprintf(stderr, "iogroups: %s\n", err);
 		model_free(m);
 		return NULL;
 	}
+	a->t_booted = now_ms();
 	return m;
 }
 
@@ -574,6 +590,14 @@ static int cmd_predict(struct args *a)
 	print_partition(&p, a->json);
 	model_partition_free(&p);
 	model_free(m);
+	/* Load is libpci's dump reader and pci.ids; the rest is the model. */
+	if (a->times) {
+		fflush(stdout);
+		fprintf(stderr,
+			"iogroups: times: load %.2f ms, boot %.2f ms, output %.2f ms\n",
+			a->t_loaded - a->t_start, a->t_booted - a->t_loaded,
+			now_ms() - a->t_booted);
+	}
 	return 0;
 }
 
@@ -758,6 +782,7 @@ int main(int argc, char **argv)
 		{"bound", required_argument, NULL, 'b'},
 		{"domain-type", required_argument, NULL, 't'},
 		{"groups-only", no_argument, NULL, 'g'},
+		{"times", no_argument, NULL, 'T'},
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
@@ -786,6 +811,9 @@ int main(int argc, char **argv)
 			break;
 		case 'g':
 			a.groups_only = true;
+			break;
+		case 'T':
+			a.times = true;
 			break;
 		case 'h':
 			fputs(usage_text, stdout);

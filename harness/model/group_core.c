@@ -116,7 +116,8 @@ static void group_release(struct model_iommu_group *group)
 	if (core->release_cb)
 		core->release_cb(group, core->release_priv);
 	model_ida_free(&core->ida, group->id);
-	for (size_t i = 0; i < core->nr_groups; i++) {
+	/* From the end: teardown releases the newest group first. */
+	for (size_t i = core->nr_groups; i-- > 0;) {
 		if (core->groups[i] == group) {
 			memmove(&core->groups[i], &core->groups[i + 1],
 				(core->nr_groups - i - 1) *

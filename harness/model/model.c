@@ -210,6 +210,8 @@ void model_free(struct model *m)
 {
 	if (!m)
 		return;
+	/* No anchor outlives the model: skip a scan of it per group. */
+	m->core.release_cb = NULL;
 	if (m->st)
 		model_group_core_destroy(&m->core);
 	model_pci_topo_free(&m->topo);
@@ -444,6 +446,11 @@ int model_partition(const struct model *cm, struct model_partition *p)
 		if (!pd->bdf || !pd->name || !pd->why)
 			goto fail;
 	}
+	/* Domains past ffff print as their low 16 bits and break the order. */
+	p->devs_sorted = true;
+	for (size_t i = 1; i < p->nr_devs; i++)
+		if (strcmp(p->devs[i - 1].bdf, p->devs[i].bdf) >= 0)
+			p->devs_sorted = false;
 	return 0;
 fail:
 	model_partition_free(p);
@@ -502,6 +509,23 @@ const struct model_pdev *model_partition_dev(const struct model_partition *p,
 
 	if (norm_bdf(bdf, n))
 		return NULL;
+	/* A linear search per member made printing a partition quadratic. */
+	if (p->devs_sorted) {
+		size_t lo = 0, hi = p->nr_devs;
+
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+			int c = strcmp(p->devs[mid].bdf, n);
+
+			if (!c)
+				return &p->devs[mid];
+			if (c < 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		return NULL;
+	}
 	for (size_t i = 0; i < p->nr_devs; i++)
 		if (!strcmp(p->devs[i].bdf, n))
 			return &p->devs[i];

@@ -138,6 +138,8 @@ struct model_partition {
 	size_t nr;
 	struct model_pdev *devs; /* (domain, bus, devfn) order */
 	size_t nr_devs;
+	/* devs' BDFs strictly ascend as strings: lookups bisect. */
+	bool devs_sorted;
 };
 
 /* The current prediction; 0 or -1 (ENOMEM).  Free with the next one. */

@@ -6,6 +6,7 @@
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "pci_device_group.h"
@@ -178,7 +179,43 @@ struct search {
 	struct model *m;
 	uint8_t visited[32]; /* devfns on P's bus, shared by steps 3 and 4 */
 	struct model_pci_dev *via;
+	/*
+	 * P's bus in boot order, filled on first use: steps 3 and 4 look only
+	 * there, and walking all of boot_order made booting quadratic.  At
+	 * most 256, as (domain, bus, devfn) is unique in a loaded topology.
+	 */
+	struct model_pci_dev *bus[256];
+	size_t nr_bus;
+	bool have_bus;
 };
+
+static int cmp_boot_index(const void *a, const void *b)
+{
+	const struct model_pci_dev *x = *(struct model_pci_dev *const *)a;
+	const struct model_pci_dev *y = *(struct model_pci_dev *const *)b;
+
+	return (x->boot_index > y->boot_index) -
+	       (x->boot_index < y->boot_index);
+}
+
+/* The devices on x's bus (x on P's bus), ordered as boot_order has them. */
+static void search_bus(struct search *s, const struct model_pci_dev *x)
+{
+	struct model_pci_topo *t = &s->m->topo;
+	size_t first = (size_t)(x - t->devs), end = first + 1;
+
+	if (s->have_bus)
+		return;
+	s->have_bus = true;
+	/* t->devs is sorted by (domain, bus, devfn): the bus is one run. */
+	while (first > 0 && model_pci_same_bus(&t->devs[first - 1], x))
+		first--;
+	while (end < t->nr && model_pci_same_bus(&t->devs[end], x))
+		end++;
+	for (size_t i = first; i < end && s->nr_bus < 256; i++)
+		s->bus[s->nr_bus++] = &t->devs[i];
+	qsort(s->bus, s->nr_bus, sizeof(s->bus[0]), cmp_boot_index);
+}
 
 static struct model_iommu_group *function_alias_group(struct search *s,
 						      struct model_pci_dev *x);
@@ -187,7 +224,6 @@ static struct model_iommu_group *function_alias_group(struct search *s,
 static struct model_iommu_group *alias_group(struct search *s,
 					     struct model_pci_dev *x)
 {
-	struct model_pci_topo *t = &s->m->topo;
 	struct model_iommu_group *g;
 
 	if (s->visited[x->devfn / 8] & (1u << (x->devfn % 8)))
@@ -198,8 +234,9 @@ static struct model_iommu_group *alias_group(struct search *s,
 		s->via = x;
 		return g;
 	}
-	for (size_t i = 0; i < t->nr; i++) {
-		struct model_pci_dev *y = t->boot_order[i];
+	search_bus(s, x);
+	for (size_t i = 0; i < s->nr_bus; i++) {
+		struct model_pci_dev *y = s->bus[i];
 
 		if (y == x || !model_state(s->m, y)->present ||
 		    !model_pci_devs_are_dma_aliases(x, y))
@@ -218,12 +255,11 @@ static struct model_iommu_group *alias_group(struct search *s,
 static struct model_iommu_group *function_alias_group(struct search *s,
 						      struct model_pci_dev *x)
 {
-	struct model_pci_topo *t = &s->m->topo;
-
 	if (!x->multifunction || model_pci_acs_enabled(x, MODEL_REQ_ACS_FLAGS))
 		return NULL;
-	for (size_t i = 0; i < t->nr; i++) {
-		struct model_pci_dev *y = t->boot_order[i];
+	search_bus(s, x);
+	for (size_t i = 0; i < s->nr_bus; i++) {
+		struct model_pci_dev *y = s->bus[i];
 		struct model_iommu_group *g;
 
 		if (y == x || !model_state(s->m, y)->present ||

@@ -327,19 +327,48 @@ struct model_pci_dev *model_pci_find(const struct model_pci_topo *t,
 				  (int)((dev << 3) | fn));
 }
 
-/* The bridge whose secondary bus is d's bus, or NULL for a root bus. */
-static struct model_pci_dev *find_parent(const struct model_pci_topo *t,
-					 const struct model_pci_dev *d)
+/*
+ * Each device's parent: the first bridge (in t->devs order) of its domain
+ * whose secondary bus is the device's bus, NULL on a root bus.  A table of
+ * 256 buses per domain (t->devs is sorted, so a domain is one run): a
+ * search of all devices for each device was quadratic.
+ */
+static void find_parents(struct model_pci_topo *t)
 {
-	for (size_t i = 0; i < t->nr; i++) {
-		const struct model_pci_dev *b = &t->devs[i];
+	for (size_t first = 0, end; first < t->nr; first = end) {
+		struct model_pci_dev *by_secondary[256] = {NULL};
+		int domain = t->devs[first].domain;
 
-		/* A secondary equal to the bridge's own bus is unconfigured. */
-		if (b->is_bridge && b->domain == d->domain &&
-		    b->secondary == d->bus && b->secondary != b->bus && b != d)
-			return &t->devs[i];
+		for (end = first; end < t->nr && t->devs[end].domain == domain;
+		     end++) {
+			struct model_pci_dev *b = &t->devs[end];
+
+			/* Secondary equal to its own bus: unconfigured. */
+			if (b->is_bridge && b->secondary != b->bus &&
+			    !by_secondary[b->secondary])
+				by_secondary[b->secondary] = b;
+		}
+		for (size_t i = first; i < end; i++)
+			t->devs[i].parent = by_secondary[t->devs[i].bus];
 	}
-	return NULL;
+}
+
+/* The first index of t->devs at or past (domain, bus) (sorted array). */
+static size_t bus_lower_bound(const struct model_pci_topo *t, int domain,
+			      int bus)
+{
+	size_t lo = 0, hi = t->nr;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct model_pci_dev *d = &t->devs[mid];
+
+		if (d->domain < domain || (d->domain == domain && d->bus < bus))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
 }
 
 struct order_ctx {
@@ -393,11 +422,14 @@ static void order_bus(struct order_ctx *c, size_t first, size_t end)
 
 		if (!b->is_bridge || b->secondary == b->bus)
 			continue;
-		for (size_t j = 0; j < t->nr; j++) {
+		/* Only the secondary bus's run can hold its children. */
+		for (size_t j = bus_lower_bound(t, b->domain, b->secondary);
+		     j < t->nr && t->devs[j].domain == b->domain &&
+		     t->devs[j].bus == b->secondary;
+		     j++) {
 			struct model_pci_dev *d = &t->devs[j];
 
-			if (d->domain != b->domain || d->bus != b->secondary ||
-			    d->parent != b || in_order(c, d))
+			if (d->parent != b || in_order(c, d))
 				continue;
 			size_t e = j;
 			while (e < t->nr && t->devs[e].domain == d->domain &&
@@ -413,9 +445,9 @@ int model_pci_topo_finish(struct model_pci_topo *t, char *err, size_t errlen)
 {
 	struct order_ctx c = {.t = t};
 
+	find_parents(t);
 	for (size_t i = 0; i < t->nr; i++) {
 		t->devs[i].dev.name = t->devs[i].bdf;
-		t->devs[i].parent = find_parent(t, &t->devs[i]);
 		t->devs[i].boot_index = (size_t)-1;
 	}
 	/* A bus that is its own ancestor is a broken dump, not a topology. */
