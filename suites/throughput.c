@@ -32,32 +32,18 @@
  * Destructive: it unbinds and rebinds the NVMe driver and changes the
  * group's default domain (restored at the end).
  */
-#include <fcntl.h>
-#include <glob.h>
 #include <ctype.h>
 #include <math.h>
-#include <stdarg.h>
-#include <sys/wait.h>
 
 #include "kselftest_harness.h"
 #include "suite.h"
 #include "teardown_util.h"
+#include "throughput/throughput.h"
 
 #include "baseline.h"
 
-#define NVME_CLASS 0x010802
-#define NTYPES 3
-#define MAX_ROUNDS 20
 /* Measurements of alternating_rounds for the tests after it. */
 #define RESULTS_FILE "/tmp/iog-throughput.results"
-
-static const char *const types[NTYPES] = {"identity", "DMA-FQ", "DMA"};
-
-struct tp_dev {
-	char bdf[32];
-	char driver[64];
-	long group;
-};
 
 /* The gate's short form (IOG_THROUGHPUT_FORM=short), else the long one. */
 static bool short_form(void)
@@ -79,463 +65,6 @@ static long env_long(const char *name, long def, long min, long max)
 	if (*end || v < min || v > max)
 		return def;
 	return v;
-}
-
-static const char *fio_path(void)
-{
-	const char *f = getenv("IOG_FIO");
-
-	return f && *f ? f : "fio";
-}
-
-/* The group's member count, -1 if unreadable. */
-static int group_size(long id)
-{
-	char p[PATH_MAX];
-	struct dirent *e;
-	int n = 0;
-	DIR *d;
-
-	snprintf(p, sizeof(p), "/sys/kernel/iommu_groups/%ld/devices", id);
-	d = opendir(p);
-	if (!d)
-		return -1;
-	while ((e = readdir(d)))
-		n += e->d_name[0] != '.';
-	closedir(d);
-	return n;
-}
-
-/*
- * The device under load: IOG_THROUGHPUT_DEV, else the first NVMe function
- * with a driver and a group of its own (a type change applies to the whole
- * group, whose members must all be unbound).  0, or -1 with why.
- */
-static int find_dev(struct tp_dev *dev, char *why, size_t len)
-{
-	const char *want = getenv("IOG_THROUGHPUT_DEV");
-	struct dirent **ents;
-	int n, ret = -1;
-
-	snprintf(why, len,
-		 "no NVMe function with a driver and a group of "
-		 "its own");
-	n = scandir("/sys/bus/pci/devices", &ents, NULL, alphasort);
-	if (n < 0) {
-		snprintf(why, len, "/sys/bus/pci/devices: %s", strerror(errno));
-		return -1;
-	}
-	for (int i = 0; i < n; i++) {
-		const char *bdf = ents[i]->d_name;
-		char p[PATH_MAX], buf[32];
-
-		if (ret == 0 || bdf[0] == '.' ||
-		    (want && *want && strcmp(want, bdf)))
-			continue;
-		td_dev_path(p, sizeof(p), bdf, "class");
-		if (td_read(p, buf, sizeof(buf)) ||
-		    strtol(buf, NULL, 16) != NVME_CLASS)
-			continue;
-		td_copy(dev->bdf, bdf, sizeof(dev->bdf));
-		td_dev_driver(bdf, dev->driver, sizeof(dev->driver));
-		dev->group = td_dev_group(bdf);
-		if (!dev->driver[0] || dev->group < 0)
-			snprintf(why, len, "%s: %s", bdf,
-				 dev->group < 0 ? "no IOMMU group"
-						: "no driver bound");
-		else if (group_size(dev->group) != 1)
-			snprintf(why, len, "%s: group %ld has %d members", bdf,
-				 dev->group, group_size(dev->group));
-		else
-			ret = 0;
-	}
-	for (int i = 0; i < n; i++)
-		free(ents[i]);
-	free(ents);
-	return ret;
-}
-
-/* The namespace block device of dev ("/dev/nvme0n1") once it is usable. */
-static bool blockdev_ready(const struct tp_dev *dev, char *out, size_t len)
-{
-	char pat[PATH_MAX];
-	glob_t g;
-	bool ok = false;
-
-	snprintf(pat, sizeof(pat), "/sys/bus/pci/devices/%s/nvme/nvme*/nvme*n1",
-		 dev->bdf);
-	if (glob(pat, 0, NULL, &g))
-		return false;
-	if (g.gl_pathc) {
-		const char *b = strrchr(g.gl_pathv[0], '/') + 1;
-		int fd;
-
-		snprintf(out, len, "/dev/%s", b);
-		fd = open(out, O_RDONLY | O_DIRECT | O_CLOEXEC);
-		if (fd >= 0) {
-			ok = true;
-			close(fd);
-		}
-	}
-	globfree(&g);
-	return ok;
-}
-
-/*
- * Unbind dev, write type, bind it again and wait for its block device.
- * 0, or -1 with why.
- */
-static int set_type(const struct tp_dev *dev, const char *type, char *blk,
-		    size_t blklen, char *why, size_t len)
-{
-	char now[32];
-	double end;
-	int e;
-
-	e = td_unbind(dev->bdf);
-	if (e) {
-		snprintf(why, len, "unbind %s: %s", dev->bdf, strerror(e));
-		return -1;
-	}
-	e = td_group_set_type(dev->group, type);
-	if (e)
-		snprintf(why, len, "group %ld: writing %s to type: %s",
-			 dev->group, type, strerror(e));
-	if (td_bind(dev->bdf, dev->driver)) {
-		snprintf(why, len, "bind %s to %s failed", dev->bdf,
-			 dev->driver);
-		return -1;
-	}
-	if (e)
-		return -1;
-	if (td_group_type(dev->group, now, sizeof(now)) || strcmp(now, type)) {
-		snprintf(why, len, "group %ld: wrote %s, type reads '%s'",
-			 dev->group, type, now);
-		return -1;
-	}
-	end = td_now() + TD_WAIT_S;
-	while (!blockdev_ready(dev, blk, blklen)) {
-		if (td_now() > end) {
-			snprintf(why, len,
-				 "%s: no usable namespace %.0f s after bind",
-				 dev->bdf, TD_WAIT_S);
-			return -1;
-		}
-		td_sleep_poll();
-	}
-	return 0;
-}
-
-/*
- * fio runs every sample of a test in one process, a job per sample, each
- * job switching the type first through exec_prerun: under TCG a start of
- * Debian's fio (some 60 shared libraries to load and relocate) costs about
- * 0.7 s, more than half of a 1 s sample.  The prerun runs this program
- * again (--set-type, see main()), which switches the type and points LINK
- * at the namespace the rebound driver made; fio opens its file when the
- * job's I/O starts, after the prerun.
- */
-
-/* A growing argument vector for fio. */
-struct fio_argv {
-	char *v[1024];
-	int n;
-};
-
-static void fio_arg(struct fio_argv *a, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-static void fio_arg(struct fio_argv *a, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	if (a->n < (int)(sizeof(a->v) / sizeof(a->v[0])) - 1 &&
-	    vasprintf(&a->v[a->n], fmt, ap) >= 0)
-		a->n++;
-	va_end(ap);
-	a->v[a->n] = NULL;
-}
-
-static void fio_argv_free(struct fio_argv *a)
-{
-	for (int i = 0; i < a->n; i++)
-		free(a->v[i]);
-	a->n = 0;
-}
-
-/* One job's line of fio's terse output. */
-struct fio_job {
-	char name[48];
-	char error[16]; /* its error code, "0" for none */
-	double kib_s; /* read bandwidth */
-	double peak; /* read bandwidth of its best 250 ms interval */
-	double runtime_s; /* its read time */
-};
-
-/* What one fio run left: its jobs' lines and its other output. */
-struct fio_run {
-	struct fio_job job[3 * MAX_ROUNDS * NTYPES];
-	int njobs;
-	char msg[1024]; /* fio's own messages, lines joined by '|' */
-	char dir[64]; /* fio's working directory: the prerun outputs */
-	double end; /* when fio exited (td_now()) */
-};
-
-/* The job named name in run, NULL if fio printed no line for it. */
-static const struct fio_job *fio_job(const struct fio_run *run,
-				     const char *name)
-{
-	for (int i = 0; i < run->njobs; i++)
-		if (!strcmp(run->job[i].name, name))
-			return &run->job[i];
-	return NULL;
-}
-
-/*
- * Job name's prerun: 0 if it set the type, with the monotonic times (s)
- * it started and ended; else -1 and the reason in why.
- */
-static int fio_prerun(const struct fio_run *run, const char *name,
-		      double *start, double *end, char *why, size_t len)
-{
-	char p[PATH_MAX], buf[512] = "";
-
-	snprintf(p, sizeof(p), "%s/%s.prerun.txt", run->dir, name);
-	if (td_read(p, buf, sizeof(buf)) || !buf[0])
-		snprintf(buf, sizeof(buf), "the type switch left no word");
-	buf[strcspn(buf, "\n")] = '\0';
-	if (sscanf(buf, "switched from %lf to %lf", start, end) == 2)
-		return 0;
-	snprintf(why, len, "%s", buf);
-	return -1;
-}
-
-/* Split one line of fio's terse output (version 3) into run's next job. */
-static void fio_parse_terse(struct fio_run *run, char *line)
-{
-	char *f[44], *save = NULL, *s = line;
-	struct fio_job *j = &run->job[run->njobs];
-	int nf = 0;
-
-	/*
-	 * "3;fio-x;job;group;error;read_kb;read_bw_kib;read_iops;
-	 * read_runtime_ms;...": the job's error code in field 5, and the read
-	 * bandwidth's min and max over the sampling intervals in 42, 43.
-	 */
-	while (nf < 44 && (f[nf] = strtok_r(s, ";", &save))) {
-		s = NULL;
-		nf++;
-	}
-	if (nf < 43 || run->njobs >= (int)(sizeof(run->job) / sizeof(*j)))
-		return;
-	td_copy(j->name, f[2], sizeof(j->name));
-	td_copy(j->error, f[4], sizeof(j->error));
-	j->kib_s = strtod(f[6], NULL);
-	j->runtime_s = strtod(f[8], NULL) / 1000;
-	/* A run too short for one interval has none; none beats the whole. */
-	j->peak = strtod(f[42], NULL);
-	if (!(j->peak >= j->kib_s))
-		j->peak = j->kib_s;
-	run->njobs++;
-}
-
-/*
- * Run fio with the jobs in a (after the program name) in a fresh working
- * directory; every job's terse line in run.  0 if fio exited with 0 and
- * every job without an error, else -1 with why (run holds what it got).
- */
-static int run_fio(struct fio_argv *a, struct fio_run *run, char *why,
-		   size_t len)
-{
-	size_t cap = 1 << 16, got = 0, ml = 0;
-	char *argv[1100], *out = malloc(cap);
-	int pfd[2], status, argc = 0;
-	pid_t pid;
-	ssize_t n;
-
-	run->njobs = 0;
-	run->msg[0] = '\0';
-	snprintf(run->dir, sizeof(run->dir), "/tmp/iog-fio.XXXXXX");
-	if (!out || !mkdtemp(run->dir) || pipe(pfd)) {
-		snprintf(why, len, "fio's output: %s", strerror(errno));
-		free(out);
-		return -1;
-	}
-	argv[argc++] = (char *)fio_path();
-	/*
-	 * Global options of every run: jobs as threads, not forked processes,
-	 * and no disk statistics, for which fio walks /sys/block at start-up.
-	 */
-	argv[argc++] = "--thread";
-	argv[argc++] = "--disk_util=0";
-	argv[argc++] = "--minimal";
-	for (int i = 0; i < a->n; i++)
-		argv[argc++] = a->v[i];
-	argv[argc] = NULL;
-	fflush(NULL);
-	pid = fork();
-	if (pid < 0) {
-		snprintf(why, len, "fork: %s", strerror(errno));
-		free(out);
-		return -1;
-	}
-	if (!pid) {
-		dup2(pfd[1], 1);
-		dup2(pfd[1], 2);
-		close(pfd[0]);
-		close(pfd[1]);
-		if (chdir(run->dir))
-			_exit(126);
-		execvp(argv[0], argv);
-		dprintf(1, "cannot run %s: %s\n", argv[0], strerror(errno));
-		_exit(127);
-	}
-	close(pfd[1]);
-	while ((n = read(pfd[0], out + got, cap - 1 - got)) > 0) {
-		got += n;
-		if (got == cap - 1) {
-			char *more = realloc(out, cap * 2);
-
-			if (!more)
-				break;
-			out = more;
-			cap *= 2;
-		}
-	}
-	close(pfd[0]);
-	out[got] = '\0';
-	waitpid(pid, &status, 0);
-	run->end = td_now();
-	/* Terse lines to jobs; fio's other lines but its prerun notes kept. */
-	for (char *save = NULL, *line = strtok_r(out, "\n", &save); line;
-	     line = strtok_r(NULL, "\n", &save)) {
-		if (!strncmp(line, "3;", 2))
-			fio_parse_terse(run, line);
-		else if (!strstr(line, "Saving output of prerun") &&
-			 ml + 2 < sizeof(run->msg))
-			ml += snprintf(run->msg + ml, sizeof(run->msg) - ml,
-				       "%s%s", ml ? "|" : "", line);
-	}
-	free(out);
-	for (int i = 0; i < run->njobs; i++)
-		if (strcmp(run->job[i].error, "0")) {
-			snprintf(why, len, "fio failed: job %s, error %s: %s",
-				 run->job[i].name, run->job[i].error, run->msg);
-			return -1;
-		}
-	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
-		snprintf(why, len, "fio failed (status %d): %s", status,
-			 run->msg);
-		return -1;
-	}
-	return 0;
-}
-
-/* Remove run's working directory and the prerun outputs in it. */
-static void fio_run_clean(const struct fio_run *run)
-{
-	char p[PATH_MAX];
-	struct dirent *e;
-	DIR *d = opendir(run->dir);
-
-	while (d && (e = readdir(d)))
-		if (e->d_name[0] != '.') {
-			snprintf(p, sizeof(p), "%s/%s", run->dir, e->d_name);
-			unlink(p);
-		}
-	if (d)
-		closedir(d);
-	rmdir(run->dir);
-}
-
-/* Where the prerun keeps the namespace the jobs read: see main(). */
-#define BLK_LINK "/tmp/iog-throughput.blk"
-
-/*
- * A job named PREFIX.TYPE that first switches dev's group to type
- * (main()'s --set-type); its load follows.
- */
-static void fio_switch_job(struct fio_argv *a, const struct tp_dev *dev,
-			   const char *prefix, const char *type)
-{
-	char self[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-
-	self[n > 0 ? n : 0] = '\0';
-	fio_arg(a, "--name=%s.%s", prefix, type);
-	fio_arg(a, "--stonewall");
-	fio_arg(a, "--exec_prerun=%s --set-type %s %ld %s %s", self, dev->bdf,
-		dev->group, dev->driver, type);
-}
-
-/*
- * The load of one sample, after fio_switch_job(): 128 KiB random direct
- * reads, 8 deep, for secs seconds.  Under TCG the device and the IOMMU are
- * emulated on host cores that other work shares; such interference only
- * ever slows a sample down.  So besides the mean, fio reports the bandwidth
- * of its best 250 ms interval (peak), the estimate of the undisturbed rate
- * that the ratios are built from: on a loaded host it varied about half as
- * much as the mean.
- */
-static void fio_load_job(struct fio_argv *a, long secs)
-{
-	fio_arg(a, "--filename=%s", BLK_LINK);
-	fio_arg(a, "--rw=randread");
-	fio_arg(a, "--bs=128k");
-	fio_arg(a, "--direct=1");
-	fio_arg(a, "--ioengine=libaio");
-	fio_arg(a, "--iodepth=8");
-	fio_arg(a, "--time_based");
-	fio_arg(a, "--runtime=%ld", secs);
-	fio_arg(a, "--bwavgtime=250");
-}
-
-/* The options fio's write and read-back jobs of verify_jobs() share. */
-static void fio_verify_opts(struct fio_argv *a)
-{
-	fio_arg(a, "--filename=%s", BLK_LINK);
-	fio_arg(a, "--bs=64k");
-	fio_arg(a, "--size=8m");
-	fio_arg(a, "--direct=1");
-	fio_arg(a, "--ioengine=libaio");
-	fio_arg(a, "--iodepth=4");
-	fio_arg(a, "--rw=write");
-	fio_arg(a, "--verify=crc32c");
-	fio_arg(a, "--verify_fatal=1");
-}
-
-/*
- * Data written through each type's domain reads back intact: per type a
- * job that switches to it and writes 8 MiB with checksums, and one that
- * reads them back and checks them (verify_only).  The negative control
- * IOG_THROUGHPUT_CORRUPT=TYPE puts a job between the two while the group
- * has TYPE: it overwrites 4 KiB at 1 MiB, as a domain that moved the data
- * wrong would leave it.
- */
-static void verify_jobs(struct fio_argv *a, const struct tp_dev *dev)
-{
-	const char *bad = getenv("IOG_THROUGHPUT_CORRUPT");
-
-	for (int t = 0; t < NTYPES; t++) {
-		fio_switch_job(a, dev, "write", types[t]);
-		fio_verify_opts(a);
-		fio_arg(a, "--do_verify=0");
-		if (bad && !strcmp(bad, types[t])) {
-			fio_arg(a, "--name=corrupt.%s", types[t]);
-			fio_arg(a, "--stonewall");
-			fio_arg(a, "--filename=%s", BLK_LINK);
-			fio_arg(a, "--rw=write");
-			fio_arg(a, "--bs=4k");
-			fio_arg(a, "--size=4k");
-			fio_arg(a, "--offset=1m");
-			fio_arg(a, "--direct=1");
-			fio_arg(a, "--buffer_pattern=0x5a5a5a5a");
-		}
-		fio_arg(a, "--name=readback.%s", types[t]);
-		fio_arg(a, "--stonewall");
-		fio_verify_opts(a);
-		fio_arg(a, "--verify_only=1");
-	}
 }
 
 /* A sample starts: the kernel log so far is passed over; its start time. */
@@ -635,13 +164,6 @@ FIXTURE_TEARDOWN(tp)
 {
 }
 
-/* Point BLK_LINK at blk, the namespace fio's jobs read.  0 or errno. */
-static int point_link(const char *blk)
-{
-	unlink(BLK_LINK);
-	return symlink(blk, BLK_LINK) ? errno : 0;
-}
-
 TEST_F_TIMEOUT(tp, types_switch, 300)
 {
 	char orig[32], why[1536], blk[PATH_MAX], name[64];
@@ -670,14 +192,14 @@ TEST_F_TIMEOUT(tp, types_switch, 300)
 		const struct fio_job *j;
 		char e[1536];
 
-		snprintf(name, sizeof(name), "write.%s", types[t]);
+		snprintf(name, sizeof(name), "write.%s", tp_types[t]);
 		if (fio_prerun(run, name, &from, &to, e, sizeof(e))) {
-			TH_LOG("%s: %s", types[t], e);
+			TH_LOG("%s: %s", tp_types[t], e);
 			ok = false;
 			continue;
 		}
 		switching += to - from;
-		snprintf(name, sizeof(name), "readback.%s", types[t]);
+		snprintf(name, sizeof(name), "readback.%s", tp_types[t]);
 		j = fio_job(run, name);
 		if (!j)
 			snprintf(e, sizeof(e), "fio ran no job %s: %s", name,
@@ -690,7 +212,7 @@ TEST_F_TIMEOUT(tp, types_switch, 300)
 			snprintf(e, sizeof(e), "fio read nothing back");
 		else
 			continue;
-		TH_LOG("%s: %s", types[t], e);
+		TH_LOG("%s: %s", tp_types[t], e);
 		ok = false;
 	}
 	/* A failure no type's jobs account for. */
@@ -771,7 +293,7 @@ static int sample_type(long s)
 static void sample_name(long s, char *name, size_t len)
 {
 	snprintf(name, len, "round%ld.%s", s / NTYPES + 1,
-		 types[sample_type(s)]);
+		 tp_types[sample_type(s)]);
 }
 
 /*
@@ -854,7 +376,7 @@ TEST_F_TIMEOUT(tp, alternating_rounds, 1800)
 		char prefix[32];
 
 		snprintf(prefix, sizeof(prefix), "round%ld", s / NTYPES + 1);
-		fio_switch_job(&a, &dev, prefix, types[sample_type(s)]);
+		fio_switch_job(&a, &dev, prefix, tp_types[sample_type(s)]);
 		fio_load_job(&a, secs);
 	}
 	kmsg = suite_kmsg_open();
@@ -869,13 +391,13 @@ TEST_F_TIMEOUT(tp, alternating_rounds, 1800)
 				   &peak[t][r], &sw, &took, why, sizeof(why));
 		if (err) {
 			/* This message alone, no "Expected". */
-			TH_LOG("round %ld, %s: %s", r + 1, types[t], why);
+			TH_LOG("round %ld, %s: %s", r + 1, tp_types[t], why);
 			break;
 		}
 		switching += sw;
 		printf("# round %ld %s %.0f KiB/s (peak %.0f; switch %.2f s, "
 		       "fio %.2f s)\n",
-		       r + 1, types[t], bw[t][r], peak[t][r], sw, took);
+		       r + 1, tp_types[t], bw[t][r], peak[t][r], sw, took);
 	}
 	fflush(stdout);
 	/* A failure of fio's that no sample accounts for. */
@@ -901,14 +423,14 @@ TEST_F_TIMEOUT(tp, alternating_rounds, 1800)
 	res = fopen(RESULTS_FILE, "w");
 	ASSERT_NE(NULL, res);
 	for (int t = 0; t < NTYPES; t++) {
-		metric_key(types[t], key, sizeof(key));
+		metric_key(tp_types[t], key, sizeof(key));
 		snprintf(name, sizeof(name), "throughput.%s.read_kib_s", key);
 		emit(name, suite_median(bw[t], rounds), cov(bw[t], rounds),
 		     "KiB/s");
 		snprintf(name, sizeof(name), "throughput.%s.peak_kib_s", key);
 		emit(name, suite_median(peak[t], rounds), cov(peak[t], rounds),
 		     "KiB/s");
-		fprintf(res, "median %s %.6f\n", types[t],
+		fprintf(res, "median %s %.6f\n", tp_types[t],
 			suite_median(peak[t], rounds));
 	}
 	/*
@@ -916,12 +438,12 @@ TEST_F_TIMEOUT(tp, alternating_rounds, 1800)
 	 * round cancels; the checks use the peaks (see measure()).
 	 */
 	for (int t = 1; t < NTYPES; t++) {
-		metric_key(types[t], key, sizeof(key));
+		metric_key(tp_types[t], key, sizeof(key));
 		snprintf(name, sizeof(name), "throughput.ratio.%s_identity",
 			 key);
 		v = paired(name, peak[t], peak[0], rounds, &c);
-		fprintf(res, "ratio %s %.6f\n", types[t], v);
-		fprintf(res, "ratiocov %s %.6f\n", types[t], c);
+		fprintf(res, "ratio %s %.6f\n", tp_types[t], v);
+		fprintf(res, "ratiocov %s %.6f\n", tp_types[t], c);
 		snprintf(name, sizeof(name),
 			 "throughput.mean_ratio.%s_identity", key);
 		paired(name, bw[t], bw[0], rounds, NULL);
@@ -931,8 +453,8 @@ TEST_F_TIMEOUT(tp, alternating_rounds, 1800)
 		 */
 		v = paired(t == 2 ? "throughput.ratio.dma_dma_fq" : NULL,
 			   peak[t], peak[t - 1], rounds, &c);
-		fprintf(res, "step %s %.6f\n", types[t], v);
-		fprintf(res, "stepcov %s %.6f\n", types[t], c);
+		fprintf(res, "step %s %.6f\n", tp_types[t], v);
+		fprintf(res, "stepcov %s %.6f\n", tp_types[t], c);
 	}
 	fflush(stdout);
 	ASSERT_EQ(0, fclose(res));
@@ -960,7 +482,7 @@ static bool load_results(struct __test_metadata *_metadata,
 		SKIP(return false, "alternating_rounds measured nothing");
 	while (fscanf(f, "%15s %15s %lf", word, type, &v) == 3) {
 		for (int t = 0; t < NTYPES; t++) {
-			if (strcmp(type, types[t]))
+			if (strcmp(type, tp_types[t]))
 				continue;
 			if (!strcmp(word, "median"))
 				r->median[t] = v;
@@ -1023,8 +545,9 @@ TEST_F(tp, ordering)
 
 		if (2 * r.stepcov[t] / 100 > tol)
 			tol = 2 * r.stepcov[t] / 100;
-		TH_LOG("%s/%s %.3f (CoV %.1f %%), allowed up to %.3f", types[t],
-		       types[t - 1], r.step[t], r.stepcov[t], 1 + tol);
+		TH_LOG("%s/%s %.3f (CoV %.1f %%), allowed up to %.3f",
+		       tp_types[t], tp_types[t - 1], r.step[t], r.stepcov[t],
+		       1 + tol);
 		/*
 		 * The short form's few samples judge only what lies beyond
 		 * twice the run's noise as well (baseline_judge's rule).
@@ -1035,12 +558,12 @@ TEST_F(tp, ordering)
 				   "inconclusive: %s/%s %.3f is beyond %.3f but "
 				   "within twice this run's noise (CoV %.1f %%) "
 				   "in the short form; make bench judges it",
-				   types[t], types[t - 1], r.step[t], 1 + tol,
-				   r.stepcov[t]);
+				   tp_types[t], tp_types[t - 1], r.step[t],
+				   1 + tol, r.stepcov[t]);
 		EXPECT_LE(r.step[t], 1 + tol)
 		TH_LOG("%s is %.0f %% faster than %s: beyond the noise "
 		       "(%.0f %%)",
-		       types[t], 100 * (r.step[t] - 1), types[t - 1],
+		       tp_types[t], 100 * (r.step[t] - 1), tp_types[t - 1],
 		       100 * tol);
 	}
 }
@@ -1062,13 +585,13 @@ static void check_ratio(struct __test_metadata *_metadata, int t)
 			   name ? name : "the baseline",
 			   b.short_form ? "short" : "long",
 			   short_form() ? "short" : "long");
-	br = baseline_find(&b, types[t], "identity");
+	br = baseline_find(&b, tp_types[t], "identity");
 	if (!br)
 		SKIP(return, "%s has no ratio %s/identity",
-			   name ? name : "the baseline", types[t]);
+			   name ? name : "the baseline", tp_types[t]);
 	TH_LOG("%s/identity %.3f (CoV %.1f %% over the rounds), baseline "
 	       "%.3f +- %.0f %% (%s:%u)",
-	       types[t], r.ratio[t], r.ratiocov[t], br->expect,
+	       tp_types[t], r.ratio[t], r.ratiocov[t], br->expect,
 	       100 * br->tolerance, name ? name : "baseline", br->line);
 	switch (baseline_judge(br, r.ratio[t], r.ratiocov[t])) {
 	case BASELINE_PASS:
@@ -1078,13 +601,14 @@ static void check_ratio(struct __test_metadata *_metadata, int t)
 			   "inconclusive: %s/identity %.3f is outside %.3f .. "
 			   "%.3f but within twice this run's noise (CoV "
 			   "%.1f %%); the host was too busy to judge",
-			   types[t], r.ratio[t],
+			   tp_types[t], r.ratio[t],
 			   br->expect * (1 - br->tolerance),
 			   br->expect * (1 + br->tolerance), r.ratiocov[t]);
 	case BASELINE_FAIL:
 		TH_LOG("%s/identity %.3f is outside %.3f .. %.3f, also "
 		       "allowing twice this run's noise",
-		       types[t], r.ratio[t], br->expect * (1 - br->tolerance),
+		       tp_types[t], r.ratio[t],
+		       br->expect * (1 - br->tolerance),
 		       br->expect * (1 + br->tolerance));
 		EXPECT_TRUE(false);
 	}
