@@ -24,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "groups_listing.h"
 #include "model.h"
 #include "pci_topo.h"
 
@@ -52,7 +53,11 @@ static const char usage_text[] =
 	"  --dump FILE        read config space from an lspci -xxxx dump, or\n"
 	"                     lspci -vvnn text (told apart by content)\n"
 	"  --json             machine-readable output\n"
-	"  --times            predict: milliseconds spent loading, booting and printing, on stderr\n";
+	"  --times            predict: milliseconds spent loading, booting and printing, on stderr\n"
+	"  --expect FILE      predict: compare with the kernel's groups as FILE lists them\n"
+	"                     (lspci -v \"IOMMU group:\" lines, \"Adding to iommu group\"\n"
+	"                     kernel log lines or \"IOMMU Group N: BDF\" lines); exit 1 if\n"
+	"                     they differ\n";
 
 struct args {
 	const char *cmd;
@@ -67,6 +72,7 @@ struct args {
 	bool json;
 	bool groups_only;
 	bool times;
+	const char *expect; /* predict: a record of the kernel's groups */
 	/* --times: CLOCK_MONOTONIC ms at the start, after load, after boot */
 	double t_start, t_loaded, t_booted;
 };
@@ -571,10 +577,52 @@ static void print_partition(const struct model_partition *p, bool json)
 			       p->devs[i].name, p->devs[i].why);
 }
 
+/*
+ * predict --expect: the prediction against a record of the kernel's groups
+ * (membership and IDs; a record holds no reserved regions).  0 if equal,
+ * 1 if not (the differences on stdout), EXIT_USAGE if unreadable.
+ */
+static int compare_listing(const struct args *a, const struct model_partition *p)
+{
+	struct model_observed_group *obs;
+	struct groups_listing l;
+	char err[512], *diff = NULL;
+	int n;
+
+	if (groups_listing_load(a->expect, &l, err, sizeof(err))) {
+		fprintf(stderr, "iogroups: %s\n", err);
+		return EXIT_USAGE;
+	}
+	obs = calloc(l.nr, sizeof(*obs));
+	if (!obs)
+		die_oom();
+	for (size_t i = 0; i < l.nr; i++)
+		obs[i] = (struct model_observed_group){
+			.id = l.g[i].id,
+			.bdfs = (const char *const *)l.g[i].bdfs,
+			.nr = l.g[i].nr,
+		};
+	n = model_compare(p, obs, l.nr, &diff);
+	if (n < 0)
+		die_oom();
+	if (n)
+		printf("%s: %d difference(s) from the model's prediction:\n%s",
+		       a->expect, n, diff ? diff : "");
+	else
+		printf("%s: equal to the model's prediction (%zu groups, %zu "
+		       "devices)\n",
+		       a->expect, l.nr, l.devices);
+	free(diff);
+	free(obs);
+	groups_listing_free(&l);
+	return n ? 1 : 0;
+}
+
 static int cmd_predict(struct args *a)
 {
 	struct model_partition p;
 	struct model *m;
+	int ret = 0;
 
 	if (!a->dump || !a->iommu) {
 		fprintf(stderr,
@@ -587,7 +635,10 @@ static int cmd_predict(struct args *a)
 		return EXIT_USAGE;
 	if (model_partition(m, &p))
 		die_oom();
-	print_partition(&p, a->json);
+	if (a->expect)
+		ret = compare_listing(a, &p);
+	else
+		print_partition(&p, a->json);
 	model_partition_free(&p);
 	model_free(m);
 	/* Load is libpci's dump reader and pci.ids; the rest is the model. */
@@ -598,7 +649,7 @@ static int cmd_predict(struct args *a)
 			a->t_loaded - a->t_start, a->t_booted - a->t_loaded,
 			now_ms() - a->t_booted);
 	}
-	return 0;
+	return ret;
 }
 
 static int cmd_explain(struct args *a)
@@ -783,6 +834,7 @@ int main(int argc, char **argv)
 		{"domain-type", required_argument, NULL, 't'},
 		{"groups-only", no_argument, NULL, 'g'},
 		{"times", no_argument, NULL, 'T'},
+		{"expect", required_argument, NULL, 'e'},
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
@@ -814,6 +866,9 @@ int main(int argc, char **argv)
 			break;
 		case 'T':
 			a.times = true;
+			break;
+		case 'e':
+			a.expect = optarg;
 			break;
 		case 'h':
 			fputs(usage_text, stdout);

@@ -40,47 +40,61 @@ struct text_dev {
 	unsigned int line; /* of the device's first line */
 };
 
-/* "dddd:bb:dd.f " or "bb:dd.f " at the start of s; false if not one. */
-static bool parse_addr(const char *s, struct text_dev *d)
+/*
+ * "dddd:bb:dd.f ", "bb:dd.f " or a path of them (lspci -P:
+ * "00:01.0/01:00.0 ": the device is the last) at the start of s; the
+ * length taken, 0 if none.
+ */
+static size_t parse_addr(const char *s, struct text_dev *d)
 {
 	unsigned int dom = 0, bus, dev, fn;
-	int n = 0;
+	int n = 0, k;
 
-	if (sscanf(s, "%4x:%2x:%2x.%1u %n", &dom, &bus, &dev, &fn, &n) == 4 &&
-	    n == 13)
-		goto ok;
-	dom = 0;
-	n = 0;
-	if (sscanf(s, "%2x:%2x.%1u %n", &bus, &dev, &fn, &n) == 3 && n == 8)
-		goto ok;
-	return false;
-ok:
+	if (sscanf(s, "%4x:%2x:%2x.%1u%n", &dom, &bus, &dev, &fn, &n) == 4 &&
+	    n == 12)
+		;
+	else if (dom = 0, n = 0,
+		 sscanf(s, "%2x:%2x.%1u%n", &bus, &dev, &fn, &n) == 3 && n == 7)
+		;
+	else
+		return 0;
+	while (s[n] == '/' &&
+	       sscanf(s + n, "/%2x:%2x.%1u%n", &bus, &dev, &fn, &k) == 3 &&
+	       k == 8)
+		n += k;
+	if (s[n] != ' ')
+		return 0;
 	if (!isxdigit((unsigned char)s[0]) || bus > 0xff || dev > 0x1f ||
 	    fn > 7)
-		return false;
+		return 0;
 	d->domain = dom;
 	d->bus = bus;
 	d->dev = dev;
 	d->fn = fn;
-	return true;
+	return n + 1;
+}
+
+/* Past a mail reply's quoting ("> ", ">> ") at the start of line l. */
+static const char *unquote(const char *l)
+{
+	while (*l == '>')
+		l += 1 + (l[1] == ' ');
+	return l;
 }
 
 bool model_lspci_text_detect(const char *text)
 {
+	bool device = false;
 	struct text_dev d;
 
-	/* A dump's first data line is "00: xx xx ..."; text never has one. */
-	for (const char *l = text; l && *l; l = strchr(l, '\n'), l = l ? l + 1 : l)
-		if (!strncmp(l, "00: ", 4))
+	/* A dump has "00: xx xx ..." data lines; lspci -v text never. */
+	for (const char *l = text; l && *l;
+	     l = strchr(l, '\n'), l = l ? l + 1 : l) {
+		if (!strncmp(unquote(l), "00: ", 4))
 			return false;
-	for (const char *l = text; l && *l; l = strchr(l, '\n'), l = l ? l + 1 : l)
-		if (parse_addr(l, &d)) {
-			const char *e = strchr(l, '\n');
-			size_t n = e ? (size_t)(e - l) : strlen(l);
-
-			return memchr(l, '[', n) && memchr(l, ':', n);
-		}
-	return false;
+		device = device || parse_addr(unquote(l), &d);
+	}
+	return device;
 }
 
 static void put16(uint8_t *c, unsigned int off, unsigned int v)
@@ -137,7 +151,8 @@ static int parse_header(const char *s, struct text_dev *d)
 	if (p && sscanf(p, "(prog-if %2x", &v) == 1)
 		d->cfg[0x09] = v;
 	/* Header type from the class: PCI-to-PCI bridge, CardBus bridge. */
-	if (d->cfg[0x0b] == 0x06 && (d->cfg[0x0a] == 0x04 || d->cfg[0x0a] == 0x09))
+	if (d->cfg[0x0b] == 0x06 &&
+	    (d->cfg[0x0a] == 0x04 || d->cfg[0x0a] == 0x09))
 		d->cfg[0x0e] = 1;
 	else if (d->cfg[0x0b] == 0x06 && d->cfg[0x0a] == 0x07)
 		d->cfg[0x0e] = 2;
@@ -158,10 +173,9 @@ static bool flag(const char *s, const char *name)
 /* ACSCap / ACSCtl flags in bit order (PCIe ACS capability register). */
 static unsigned int acs_bits(const char *s)
 {
-	static const char *const names[] = {"SrcValid",	  "TransBlk",
-					    "ReqRedir",	  "CmpltRedir",
-					    "UpstreamFwd", "EgressCtrl",
-					    "DirectTrans"};
+	static const char *const names[] = {
+		"SrcValid",    "TransBlk",   "ReqRedir",   "CmpltRedir",
+		"UpstreamFwd", "EgressCtrl", "DirectTrans"};
 	unsigned int v = 0;
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
@@ -269,7 +283,7 @@ static int parse_text(struct parse *p, const char *text)
 	for (const char *l = text; *l;) {
 		const char *e = strchr(l, '\n');
 		size_t n = e ? (size_t)(e - l) : strlen(l);
-		const char *s = buf;
+		const char *s;
 		int depth = 0;
 		unsigned int a, b, c;
 
@@ -278,6 +292,7 @@ static int parse_text(struct parse *p, const char *text)
 		l += n + (e != NULL);
 		if (n && buf[n - 1] == '\r')
 			buf[n - 1] = '\0';
+		s = unquote(buf);
 		while (*s == '\t') {
 			s++;
 			depth++;
@@ -286,16 +301,18 @@ static int parse_text(struct parse *p, const char *text)
 			continue;
 		if (!depth) {
 			struct text_dev nd = {0};
+			size_t at = parse_addr(s, &nd);
 
-			if (!parse_addr(s, &nd))
+			if (!at)
 				return fail(p, line,
 					    "not a device line of lspci -vvnn "
 					    "(\"bb:dd.f CLASS [cccc]: ... "
 					    "[vvvv:dddd]\")");
-			if (parse_header(s + (s[4] == ':' ? 13 : 8), &nd))
-				return fail(p, line,
-					    "no [cccc] class and [vvvv:dddd] IDs: "
-					    "the record needs lspci's -nn");
+			if (parse_header(s + at, &nd))
+				return fail(
+					p, line,
+					"no [cccc] class and [vvvv:dddd] IDs: "
+					"the record needs lspci's -nn");
 			if (p->nr == p->alloc) {
 				size_t na = p->alloc ? 2 * p->alloc : 64;
 				struct text_dev *m =
@@ -320,34 +337,40 @@ static int parse_text(struct parse *p, const char *text)
 			cap = CAP_OTHER;
 			if (!strncmp(s, "Capabilities: <access denied>", 29)) {
 				d->denied = true;
-			} else if (sscanf(s, "Capabilities: [%x v%u]", &a, &b) ==
-					   2 &&
+			} else if (sscanf(s, "Capabilities: [%x v%u]", &a,
+					  &b) == 2 &&
 				   a >= 0x100 && a < CFG_EXT - 8) {
 				const char *name = strchr(s, ']') + 2;
 
 				p->ext_seen = true;
-				if (!strncmp(name, "Access Control Services", 23)) {
+				if (!strncmp(name, "Access Control Services",
+					     23)) {
 					cap = CAP_ACS;
 					add_ext(d, a & ~3u, 0x000d, b);
-				} else if (!strncmp(name, "Alternative Routing-ID", 22)) {
+				} else if (!strncmp(name,
+						    "Alternative Routing-ID",
+						    22)) {
 					cap = CAP_ARI;
 					add_ext(d, a & ~3u, 0x000e, b);
 				}
 				ext = a & ~3u;
-			} else if (sscanf(s, "Capabilities: [%x] Express (v%u) ",
+			} else if (sscanf(s,
+					  "Capabilities: [%x] Express (v%u) ",
 					  &a, &b) == 2 &&
 				   a >= 0x40 && a <= 0xfc) {
 				const char *t = strchr(s, ')') + 2;
 				int type = express_type(t);
 
 				if (type < 0)
-					return fail(p, line,
-						    "unknown PCI Express port type");
+					return fail(
+						p, line,
+						"unknown PCI Express port type");
 				exp = a & ~3u;
 				chain_std(d, exp);
 				put16(d->cfg, exp + 2,
 				      (b & 0xf) | type << 4 |
-					      (strstr(t, "(Slot+)") ? 0x100 : 0));
+					      (strstr(t, "(Slot+)") ? 0x100
+								    : 0));
 				cap = CAP_EXPRESS;
 			} else if (sscanf(s,
 					  "Bus: primary=%x, secondary=%x, "
@@ -361,7 +384,8 @@ static int parse_text(struct parse *p, const char *text)
 		}
 		/* Depth 2 and more: the fields of the capability above. */
 		if (depth == 2)
-			devctl2 = cap == CAP_EXPRESS && !strncmp(s, "DevCtl2:", 8);
+			devctl2 = cap == CAP_EXPRESS &&
+				  !strncmp(s, "DevCtl2:", 8);
 		/* DevCtl2: a v2 capability's, inside the 256 bytes. */
 		if (devctl2 && flag(s, "ARIFwd") && exp + 0x2a <= CFG_STD)
 			put16(d->cfg, exp + 0x28, 0x0020);
@@ -414,14 +438,15 @@ int model_lspci_text_to_dump(const char *text, const char *path, FILE *out,
 		chain_ext(&p.devs[i]);
 	for (size_t i = 0; !ret && i < p.nr; i++) {
 		struct text_dev *d = &p.devs[i];
-		size_t size = d->denied	   ? CFG_HDR :
-			      !p.ext_seen ? CFG_STD :
-					    CFG_EXT;
+		size_t size = d->denied	    ? CFG_HDR
+			      : !p.ext_seen ? CFG_STD
+					    : CFG_EXT;
 		char addr[16];
 
 		snprintf(addr, sizeof(addr), "%04x:%02x:%02x.%d", d->domain,
 			 d->bus, d->dev, d->fn);
-		if (d->denied && unknown && ul + strlen(addr) + 2 <= unknown_len) {
+		if (d->denied && unknown &&
+		    ul + strlen(addr) + 2 <= unknown_len) {
 			memcpy(unknown + ul, addr, strlen(addr) + 1);
 			ul += strlen(addr) + 1;
 			unknown[ul] = '\0';
