@@ -7,35 +7,17 @@
 #include <string.h>
 
 #include "groups_listing.h"
+#include "lspci_text.h"
 
-/*
- * The device address at s ("dddd:bb:dd.f", "bb:dd.f", or a path of them
- * whose last element is the device) as "dddd:bb:dd.f" in out; the length
- * taken, 0 if s holds none.
- */
+/* The device address at s as "dddd:bb:dd.f" in out; its length, 0 if none. */
 static size_t parse_bdf(const char *s, char out[13])
 {
-	unsigned int dom = 0, bus, dev, fn;
-	int n = 0, k = 0;
+	unsigned int dom, bus, devfn;
+	size_t n = model_lspci_addr(s, &dom, &bus, &devfn);
 
-	if (!isxdigit((unsigned char)*s))
-		return 0;
-	if (sscanf(s, "%4x:%2x:%2x.%1u%n", &dom, &bus, &dev, &fn, &n) == 4 &&
-	    n == 12)
-		;
-	else if (dom = 0, n = 0,
-		 sscanf(s, "%2x:%2x.%1u%n", &bus, &dev, &fn, &n) == 3 && n == 7)
-		;
-	else
-		return 0;
-	while (s[n] == '/' &&
-	       sscanf(s + n, "/%2x:%2x.%1u%n", &bus, &dev, &fn, &k) == 3 &&
-	       k == 8)
-		n += k;
-	if (isalnum((unsigned char)s[n]) || dev > 0x1f || fn > 7)
-		return 0;
-	snprintf(out, 13, "%04x:%02x:%02x.%u", dom & 0xffff, bus & 0xff, dev,
-		 fn);
+	if (n)
+		snprintf(out, 13, "%04x:%02x:%02x.%u", dom & 0xffff, bus & 0xff,
+			 (devfn >> 3) & 0x1f, devfn & 7);
 	return n;
 }
 

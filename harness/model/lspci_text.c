@@ -40,38 +40,50 @@ struct text_dev {
 	unsigned int line; /* of the device's first line */
 };
 
-/*
- * "dddd:bb:dd.f ", "bb:dd.f " or a path of them (lspci -P:
- * "00:01.0/01:00.0 ": the device is the last) at the start of s; the
- * length taken, 0 if none.
- */
-static size_t parse_addr(const char *s, struct text_dev *d)
+/* The address lspci printed at the start of s: lspci_text.h. */
+size_t model_lspci_addr(const char *s, unsigned int *domain, unsigned int *bus,
+			unsigned int *devfn)
 {
-	unsigned int dom = 0, bus, dev, fn;
-	int n = 0, k;
+	unsigned int dom = 0, b, dev, fn;
+	int n = 0, k = 0;
 
-	if (sscanf(s, "%4x:%2x:%2x.%1u%n", &dom, &bus, &dev, &fn, &n) == 4 &&
+	if (!isxdigit((unsigned char)*s))
+		return 0;
+	if (sscanf(s, "%4x:%2x:%2x.%1u%n", &dom, &b, &dev, &fn, &n) == 4 &&
 	    n == 12)
 		;
 	else if (dom = 0, n = 0,
-		 sscanf(s, "%2x:%2x.%1u%n", &bus, &dev, &fn, &n) == 3 && n == 7)
+		 sscanf(s, "%2x:%2x.%1u%n", &b, &dev, &fn, &n) == 3 && n == 7)
 		;
 	else
 		return 0;
 	while (s[n] == '/' &&
-	       sscanf(s + n, "/%2x:%2x.%1u%n", &bus, &dev, &fn, &k) == 3 &&
+	       sscanf(s + n, "/%2x:%2x.%1u%n", &b, &dev, &fn, &k) == 3 &&
 	       k == 8)
 		n += k;
-	if (s[n] != ' ')
+	if (isalnum((unsigned char)s[n]) || b > 0xff || dev > 0x1f || fn > 7)
 		return 0;
-	if (!isxdigit((unsigned char)s[0]) || bus > 0xff || dev > 0x1f ||
-	    fn > 7)
-		return 0;
-	d->domain = dom;
-	d->bus = bus;
-	d->dev = dev;
-	d->fn = fn;
-	return n + 1;
+	*domain = dom;
+	*bus = b;
+	*devfn = dev << 3 | fn;
+	return n;
+}
+
+/* A device line's address (followed by a space); the length taken. */
+static size_t parse_addr(const char *s, struct text_dev *d)
+{
+	unsigned int dom, bus, devfn;
+	size_t n = model_lspci_addr(s, &dom, &bus, &devfn);
+
+	if (n) {
+		if (s[n] != ' ')
+			return 0;
+		d->domain = dom;
+		d->bus = bus;
+		d->dev = devfn >> 3;
+		d->fn = devfn & 7;
+	}
+	return n ? n + 1 : 0;
 }
 
 /* Past a mail reply's quoting ("> ", ">> ") at the start of line l. */

@@ -14,6 +14,14 @@
 #include <stddef.h>
 #include <stdio.h>
 
+/*
+ * A device address as lspci prints it at the start of s: "dddd:bb:dd.f",
+ * "bb:dd.f", or an lspci -P path of them ("00:01.0/01:00.0", the device
+ * last), not followed by a letter or digit.  Its length, 0 if none.
+ */
+size_t model_lspci_addr(const char *s, unsigned int *domain, unsigned int *bus,
+			unsigned int *devfn);
+
 /* Whether text (a whole file's content) is lspci -v text, not a dump. */
 bool model_lspci_text_detect(const char *text);
 
