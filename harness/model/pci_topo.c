@@ -67,6 +67,14 @@ static int fill_dev(struct pci_access *acc, struct pci_dev *p,
 		 (unsigned int)p->domain & 0xffff, p->bus, p->dev & 0x1fu,
 		 p->func & 7u);
 	d->dev.name = d->bdf;
+	/* Two devices must never share a name (VMD domains are 10000+). */
+	if ((unsigned int)p->domain > 0xffff || p->dev > 0x1f || p->func > 7) {
+		snprintf(
+			why, whylen,
+			"%x:%02x:%02x.%u: domain beyond ffff, slot beyond 1f or function beyond 7: the model's names cannot tell such devices apart",
+			(unsigned int)p->domain, p->bus, p->dev, p->func);
+		return -1;
+	}
 	d->vendor = p->vendor_id;
 	d->device = p->device_id;
 	d->class = p->device_class;
