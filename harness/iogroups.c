@@ -8,6 +8,7 @@
  *   iogroups check               model versus kernel on this machine
  *   iogroups predict --dump F    the model's groups for an lspci -xxxx dump
  *                                or lspci -vvnn record
+ *   iogroups quirks              the kernel quirks the model applies
  *
  * Exit status: 0 fine, 1 the model and the kernel differ (check), 2 usage
  * or I/O error.
@@ -26,6 +27,7 @@
 
 #include "groups_listing.h"
 #include "model.h"
+#include "pci_quirks.h"
 #include "pci_topo.h"
 
 #define EXIT_DIFF 1
@@ -33,20 +35,28 @@
 
 static const char usage_text[] =
 	"usage: iogroups [list] [--sysfs ROOT] [--json]\n"
-	"       iogroups explain BDF [--iommu KIND] [--dump FILE] [--bound BDF,...] [--sysfs ROOT] [--json]\n"
-	"       iogroups check [--iommu KIND] [--bound BDF,...] [--groups-only] [--sysfs ROOT] [--json]\n"
-	"       iogroups predict --dump FILE --iommu KIND [--bound BDF,...] [--json] [--times]\n"
+	"       iogroups explain BDF [--iommu KIND] [--dump FILE] [--bound BDF,...] [--kernel V] [--sysfs ROOT] [--json]\n"
+	"       iogroups check [--iommu KIND] [--bound BDF,...] [--kernel V] [--groups-only] [--sysfs ROOT] [--json]\n"
+	"       iogroups predict --dump FILE --iommu KIND [--bound BDF,...] [--kernel V] [--json] [--times]\n"
+	"                        [--expect GROUPS]\n"
+	"       iogroups quirks [--kernel V] [--json]\n"
 	"\n"
 	"  list      the kernel's IOMMU groups: members with names, type, reserved regions\n"
 	"  explain   why a device is in its group, per the reference model (rules R3-R9\n"
-	"            of spec/iommu-groups.md): aliasing bridges, missing ACS bits, shared slots\n"
-	"  check     compare the model's prediction with the kernel's groups (exit 1 if they differ)\n"
-	"  predict   the model's groups for an `lspci -xxxx` dump or an\n"
-	"            `lspci -vvnn` record, offline\n"
+	"            of spec/iommu-groups.md): aliasing bridges, missing ACS bits, shared slots,\n"
+	"            the kernel quirk that decided\n"
+	"  check     compare the model's prediction with the kernel's groups (exit 1 if they differ;\n"
+	"            groups the input cannot decide are listed, not compared)\n"
+	"  predict   the model's groups for an `lspci -xxxx` dump or an `lspci -vvnn` record,\n"
+	"            offline (an `lspci -xxx` dump loads too: groups that need its missing\n"
+	"            bytes are marked undecidable)\n"
+	"  quirks    the kernel's grouping quirks the model knows, for one kernel version\n"
 	"\n"
 	"  --iommu KIND       intel, amd or virtio (default: from ROOT/class/iommu)\n"
 	"  --bound BDF,...    virtio-iommu: devices with a driver bound, in probe order\n"
 	"                     (default on a live system: those with a driver link)\n"
+	"  --kernel V         the kernel under test, e.g. 6.1 or 6.12: which quirks apply\n"
+	"                     (default: the running kernel on a live system, else 6.12)\n"
 	"  --domain-type T    the default domain type to predict (default DMA)\n"
 	"  --groups-only      check membership and IDs, not reserved_regions and type\n"
 	"  --sysfs ROOT       read ROOT instead of /sys\n"
@@ -66,6 +76,7 @@ struct args {
 	const char *dump;
 	const char *iommu;
 	const char *domain_type;
+	const char *kernel; /* --kernel, NULL: see kernel_of */
 	char **bound;
 	size_t nr_bound;
 	bool bound_given;
@@ -470,6 +481,28 @@ static void live_bound(const char *root, struct args *a)
 		free(list);
 }
 
+/*
+ * The kernel whose quirks apply: --kernel, else the running one when the
+ * input is this machine's /sys, else the model's default.  0, or -1 after
+ * a message.
+ */
+static int kernel_of(const struct args *a, unsigned int *kernel)
+{
+	*kernel = 0;
+	if (a->kernel) {
+		if (!model_kernel_parse(a->kernel, kernel))
+			return 0;
+		fprintf(stderr,
+			"iogroups: --kernel '%s': want a version such as 6.1 or 6.12\n",
+			a->kernel);
+		return -1;
+	}
+	if (!a->dump && !strcmp(root_of(a), "/sys") &&
+	    model_kernel_running(kernel))
+		*kernel = 0;
+	return 0;
+}
+
 /* Load, choose the vendor, boot.  NULL after a message on stderr. */
 static struct model *model_run(struct args *a, bool need_kind_live)
 {
@@ -477,6 +510,8 @@ static struct model *model_run(struct args *a, bool need_kind_live)
 	char err[MODEL_ERR_LEN];
 	struct model *m;
 
+	if (kernel_of(a, &o.kernel))
+		return NULL;
 	if (a->iommu) {
 		if (model_iommu_kind_parse(a->iommu, &o.iommu)) {
 			fprintf(stderr,
@@ -514,15 +549,50 @@ static struct model *model_run(struct args *a, bool need_kind_live)
 	return m;
 }
 
-static void print_partition(const struct model_partition *p, bool json)
+static const char *certainty_name(enum model_certainty c)
 {
+	switch (c) {
+	case MODEL_DECIDED:
+		break;
+	case MODEL_ID_UNDECIDABLE:
+		return "id-undecidable";
+	case MODEL_UNDECIDABLE:
+		return "undecidable";
+	}
+	return "decided";
+}
+
+static size_t nr_undecidable(const struct model_partition *p)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < p->nr; i++)
+		n += p->groups[i].certainty != MODEL_DECIDED;
+	return n;
+}
+
+static void print_partition(const struct model_partition *p, bool json,
+			    unsigned int kernel)
+{
+	char kv[16];
+
+	model_kernel_str(kernel, kv, sizeof(kv));
 	if (json) {
-		printf("{\"groups\":[");
+		printf("{\"kernel\":");
+		json_str(stdout, kv);
+		printf(",\"undecidable\":%zu,\"groups\":[", nr_undecidable(p));
 		for (size_t i = 0; i < p->nr; i++) {
 			const struct model_pgroup *g = &p->groups[i];
 
 			printf("%s{\"id\":%d,\"type\":", i ? "," : "", g->id);
 			json_str(stdout, g->type);
+			printf(",\"certainty\":");
+			json_str(stdout, certainty_name(g->certainty));
+			printf(",\"undecidable\":");
+			if (g->undecidable)
+				json_str(stdout, g->undecidable);
+			else
+				printf("null");
 			printf(",\"reserved_regions\":");
 			json_resv(stdout, g->resv);
 			printf(",\"devices\":[");
@@ -561,6 +631,8 @@ static void print_partition(const struct model_partition *p, bool json)
 		const struct model_pgroup *g = &p->groups[i];
 
 		printf("IOMMU group %d (type %s)\n", g->id, g->type);
+		if (g->undecidable)
+			printf("  %s\n", g->undecidable);
 		for (size_t j = 0; j < g->nr; j++) {
 			const struct model_pdev *d =
 				model_partition_dev(p, g->bdfs[j]);
@@ -575,6 +647,9 @@ static void print_partition(const struct model_partition *p, bool json)
 		if (p->devs[i].group < 0)
 			printf("no group: %s  %s\n        %s\n", p->devs[i].bdf,
 			       p->devs[i].name, p->devs[i].why);
+	if (nr_undecidable(p))
+		printf("%zu of %zu groups cannot be decided from this input (kernel %s quirks)\n",
+		       nr_undecidable(p), p->nr, kv);
 }
 
 /*
@@ -622,6 +697,7 @@ static int cmd_predict(struct args *a)
 {
 	struct model_partition p;
 	struct model *m;
+	unsigned int kernel;
 	int ret = 0;
 
 	if (!a->dump || !a->iommu) {
@@ -635,10 +711,12 @@ static int cmd_predict(struct args *a)
 		return EXIT_USAGE;
 	if (model_partition(m, &p))
 		die_oom();
+	if (kernel_of(a, &kernel))
+		kernel = 0;
 	if (a->expect)
 		ret = compare_listing(a, &p);
 	else
-		print_partition(&p, a->json);
+		print_partition(&p, a->json, kernel);
 	model_partition_free(&p);
 	model_free(m);
 	/* Load is libpci's dump reader and pci.ids; the rest is the model. */
@@ -696,6 +774,11 @@ static int cmd_explain(struct args *a)
 			printf(",\"group\":null");
 		printf(",\"why\":");
 		json_str(stdout, d->why);
+		printf(",\"undecidable\":");
+		if (g && g->undecidable)
+			json_str(stdout, g->undecidable);
+		else
+			printf("null");
 		printf(",\"members\":[");
 		for (size_t i = 0; g && i < g->nr; i++) {
 			const struct model_pdev *o =
@@ -788,13 +871,35 @@ static int cmd_check(struct args *a)
 	if (a->json) {
 		printf("{\"iommu\":");
 		json_str(stdout, a->iommu ? a->iommu : "detected");
-		printf(",\"model_groups\":%zu,\"kernel_groups\":%zu,\"differences\":%d,\"report\":",
-		       p.nr, k.nr, n);
+		printf(",\"model_groups\":%zu,\"kernel_groups\":%zu,\"differences\":%d,\"undecidable\":%zu,\"undecidable_groups\":[",
+		       p.nr, k.nr, n, nr_undecidable(&p));
+		for (size_t i = 0, c = 0; i < p.nr; i++) {
+			const struct model_pgroup *g = &p.groups[i];
+
+			if (g->certainty == MODEL_DECIDED)
+				continue;
+			printf("%s{\"id\":%d,\"certainty\":", c++ ? "," : "",
+			       g->id);
+			json_str(stdout, certainty_name(g->certainty));
+			printf(",\"devices\":[");
+			for (size_t j = 0; j < g->nr; j++) {
+				printf("%s", j ? "," : "");
+				json_str(stdout, g->bdfs[j]);
+			}
+			printf("],\"why\":");
+			json_str(stdout, g->undecidable);
+			printf("}");
+		}
+		printf("],\"report\":");
 		json_str(stdout, diff);
 		printf("}\n");
 	} else if (n) {
 		printf("model and kernel differ (%d difference%s):\n%s", n,
 		       n == 1 ? "" : "s", diff);
+	} else if (nr_undecidable(&p)) {
+		/* Not a deviation: the input lacks what would decide them. */
+		printf("ok: the kernel agrees with every group the model can decide; %zu of its %zu groups cannot be decided from the input and were not compared:\n%s",
+		       nr_undecidable(&p), p.nr, diff);
 	} else {
 		printf("ok: the kernel's %zu groups are the model's\n", k.nr);
 	}
@@ -806,6 +911,58 @@ static int cmd_check(struct args *a)
 	model_partition_free(&p);
 	model_free(m);
 	return n ? EXIT_DIFF : 0;
+}
+
+/* The quirk rows that apply to one kernel version, and how many. */
+static int cmd_quirks(const struct args *a)
+{
+	size_t nr, n = 0, n_acs = 0;
+	const struct model_quirk *q = model_quirks(&nr);
+	char kv[16], col[16], ids[96], effect[200], kernels[16];
+	unsigned int kernel;
+
+	if (kernel_of(a, &kernel))
+		return EXIT_USAGE;
+	model_kernel_str(kernel, kv, sizeof(kv));
+	snprintf(col, sizeof(col), "%s",
+		 model_kernel_column(kernel) == MODEL_K6_1 ? "6.1" : "6.12");
+	if (a->json)
+		printf("{\"kernel\":\"%s\",\"table\":\"%s\",\"rows\":[", kv,
+		       col);
+	for (size_t i = 0; i < nr; i++, q++) {
+		if (!model_quirk_in_kernel(q, kernel))
+			continue;
+		model_quirk_ids(q, ids, sizeof(ids));
+		model_quirk_effect(q, effect, sizeof(effect));
+		model_quirk_kernels(q, kernels, sizeof(kernels));
+		n_acs += q->kind <= MODEL_QK_ACS_INTEL_SPT;
+		if (a->json) {
+			printf("%s{\"ids\":", n ? "," : "");
+			json_str(stdout, ids);
+			printf(",\"fn\":");
+			json_str(stdout, q->fn);
+			printf(",\"what\":");
+			json_str(stdout, q->what);
+			printf(",\"asserts\":");
+			json_str(stdout, effect);
+			printf(",\"kernels\":");
+			json_str(stdout, kernels);
+			printf("}");
+		} else {
+			printf("%-34s %s [%s]\n    %s: %s\n", ids, q->fn,
+			       kernels, q->what, effect);
+		}
+		n++;
+	}
+	if (a->json)
+		printf("],\"count\":%zu,\"acs\":%zu,\"fixups\":%zu}\n", n,
+		       n_acs, n - n_acs);
+	else
+		printf("%zu rows for kernel %s (%zu ACS, %zu header fixups), from drivers/pci/quirks.c of Debian's linux-source-%s\n",
+		       n, kv, n_acs, n - n_acs,
+		       !strcmp(col, "6.1") ? "6.1 (6.1.192)"
+					   : "6.12 (6.12.118)");
+	return 0;
 }
 
 /* "a,b c" -> appended to a->bound */
@@ -835,6 +992,7 @@ int main(int argc, char **argv)
 		{"groups-only", no_argument, NULL, 'g'},
 		{"times", no_argument, NULL, 'T'},
 		{"expect", required_argument, NULL, 'e'},
+		{"kernel", required_argument, NULL, 'k'},
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
@@ -860,6 +1018,9 @@ int main(int argc, char **argv)
 			break;
 		case 't':
 			a.domain_type = optarg;
+			break;
+		case 'k':
+			a.kernel = optarg;
 			break;
 		case 'g':
 			a.groups_only = true;
@@ -894,6 +1055,8 @@ int main(int argc, char **argv)
 		ret = cmd_check(&a);
 	else if (!strcmp(a.cmd, "predict"))
 		ret = cmd_predict(&a);
+	else if (!strcmp(a.cmd, "quirks"))
+		ret = cmd_quirks(&a);
 	else if (!strcmp(a.cmd, "help")) {
 		fputs(usage_text, stdout);
 		ret = 0;

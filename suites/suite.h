@@ -24,6 +24,8 @@
 
 #include "kselftest_harness.h"
 #include "model.h"
+#include "pci_quirks.h"
+#include "pci_quirks.h"
 #include "pci_topo.h"
 #include "probe.h"
 #include "sysfs.h"

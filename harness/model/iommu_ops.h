@@ -11,6 +11,7 @@
 
 #include "group_core.h"
 #include "model.h"
+#include "pci_quirks.h"
 #include "pci_topo.h"
 #include "resv.h"
 
@@ -25,13 +26,29 @@ enum model_rule {
 	MODEL_RULE_R9 = 9, /* new group */
 };
 
-#define MODEL_WHY_LEN 512
+#define MODEL_WHY_LEN 1024
 
 struct model_why {
 	enum model_rule rule;
 	const struct model_pci_dev *via; /* the device whose group it took */
 	char text[MODEL_WHY_LEN];
 };
+
+/*
+ * Something a grouping decision consulted that the explanation names: a
+ * quirk row that decided (verdict: 0, 1 for ACS rows, -1 for fixups), or
+ * data the input does not hold (unknown says which).
+ */
+struct model_note {
+	const struct model_pci_dev *dev;
+	const struct model_quirk *row; /* NULL: the ACS capability */
+	int verdict;
+	const char *unknown; /* NULL: decided from the input */
+};
+
+#define MODEL_MAX_NOTES 16
+#define MODEL_MAX_UNKNOWN 4
+#define MODEL_MAX_FIXUPS 4
 
 /* Per-device state, indexed like topo.devs. */
 struct model_dev_state {
@@ -44,6 +61,17 @@ struct model_dev_state {
 	 * gives them the bridge's group even when the bridge has none yet.
 	 */
 	struct model_iommu_group *anchor;
+
+	/* Header fixup rows that matched it (pci_quirks.h). */
+	const struct model_quirk *fixups[MODEL_MAX_FIXUPS];
+	size_t nr_fixups;
+	bool alias_unknown; /* a row's aliases are not in config space */
+	/* Undecidable data its grouping consulted, in either boot. */
+	struct model_note unknown[MODEL_MAX_UNKNOWN];
+	size_t nr_unknown;
+	int alt_group; /* its group ID with unknown ACS taken as isolated */
+	enum model_certainty certainty;
+	char *undecidable; /* why not decided (malloc()ed), or NULL */
 };
 
 struct model_iommu_ops;
@@ -65,6 +93,18 @@ struct model {
 	} * ivrs;
 	size_t nr_ivrs;
 	bool booted;
+	/* The kernel, IVRS and topology the quirk rows see. */
+	struct model_quirk_env qenv;
+	/*
+	 * The input leaves ACS or DMA aliases unknown: boot once with them
+	 * taken as isolated (no alias), once as not (every alias), and
+	 * compare (model_boot).  assume_isolated says which boot runs.
+	 */
+	bool two_boots;
+	bool assume_isolated;
+	/* What grouping the current device consulted (probe_one). */
+	struct model_note notes[MODEL_MAX_NOTES];
+	size_t nr_notes;
 };
 
 struct model_iommu_ops {

@@ -214,6 +214,8 @@ void model_free(struct model *m)
 	m->core.release_cb = NULL;
 	if (m->st)
 		model_group_core_destroy(&m->core);
+	for (size_t i = 0; m->st && i < m->topo.nr; i++)
+		free(m->st[i].undecidable);
 	model_pci_topo_free(&m->topo);
 	free(m->st);
 	free(m->ivrs);
@@ -224,6 +226,66 @@ void model_free(struct model *m)
 const struct model_pci_topo *model_topo(const struct model *m)
 {
 	return &m->topo;
+}
+
+/* A quirk row a decision rested on, as a sentence for the explanation. */
+static void note_text(const struct model_note *n, char *buf, size_t len)
+{
+	const struct model_quirk *q = n->row;
+	char effect[160], kernels[16];
+	const char *detail = "";
+
+	model_quirk_kernels(q, kernels, sizeof(kernels));
+	model_quirk_effect(q, effect, sizeof(effect));
+	if (q->kind == MODEL_QK_ACS_INTEL_PCH)
+		detail = n->verdict ? "the LPC at 1f.0 has RCBA enabled; "
+				    : "the LPC at 1f.0 has RCBA disabled; ";
+	else if (q->kind == MODEL_QK_ACS_INTEL_SPT)
+		detail = "control read at ACS capability + 8; ";
+	if (q->kind <= MODEL_QK_ACS_INTEL_SPT) {
+		char bits[64];
+
+		/* The bits granted (the row's), or plainly no. */
+		model_acs_bits_str(q->acs_grant, bits, sizeof(bits));
+		snprintf(effect, sizeof(effect), "ACS %s%sgranted", bits,
+			 bits[0] ? " " : "");
+		if (n->verdict != 1)
+			snprintf(effect, sizeof(effect), "ACS denied");
+	}
+	snprintf(buf, len,
+		 "quirk: %s %s [%04x:%04x] (%s): %s by %s (%skernel %s)",
+		 model_pci_kind(n->dev), n->dev->bdf, n->dev->vendor,
+		 n->dev->device, q->what, effect, q->fn, detail, kernels);
+}
+
+/*
+ * After device_group: name the quirk rows its decision consulted, and
+ * keep what the input could not decide for the undecidable groups.
+ */
+static void take_notes(struct model *m, struct model_dev_state *st)
+{
+	for (size_t i = 0; i < m->nr_notes; i++) {
+		const struct model_note *n = &m->notes[i];
+		size_t off = strlen(st->why.text), k;
+
+		if (n->unknown) {
+			for (k = 0; k < st->nr_unknown; k++)
+				if (st->unknown[k].dev == n->dev &&
+				    st->unknown[k].row == n->row)
+					break;
+			if (k == st->nr_unknown &&
+			    st->nr_unknown < MODEL_MAX_UNKNOWN)
+				st->unknown[st->nr_unknown++] = *n;
+		}
+		/* An unknown one is the group's undecidable reason instead. */
+		if (n->row && !n->unknown && off + 2 < sizeof(st->why.text)) {
+			snprintf(st->why.text + off, sizeof(st->why.text) - off,
+				 "; ");
+			note_text(n, st->why.text + off + 2,
+				  sizeof(st->why.text) - off - 2);
+		}
+	}
+	m->nr_notes = 0;
 }
 
 /* R3 then device_group; 0 or -1 (ENOMEM). */
@@ -237,7 +299,9 @@ static int probe_one(struct model *m, struct model_pci_dev *d)
 		return 0;
 	if (m->ops->probe_device(m, d))
 		return 0;
+	m->nr_notes = 0;
 	g = m->ops->device_group(m, d, &st->why);
+	take_notes(m, st);
 	if (!g)
 		return -1;
 	if (model_iommu_group_add_device(g, &d->dev)) {
@@ -248,6 +312,49 @@ static int probe_one(struct model *m, struct model_pci_dev *d)
 	model_iommu_group_put(g);
 	return 0;
 }
+
+/*
+ * The header fixups of every device (DMA aliases, bridge flags), and
+ * whether the input leaves an ACS verdict or a DMA alias unknown.
+ */
+static void apply_fixups(struct model *m)
+{
+	struct model_pci_topo *t = &m->topo;
+
+	m->two_boots = false;
+	for (size_t i = 0; i < t->nr; i++) {
+		struct model_dev_state *st = &m->st[i];
+		const struct model_quirk *row;
+		const char *unknown;
+		size_t n = model_quirk_fixups(&m->qenv, &t->devs[i], st->fixups,
+					      MODEL_MAX_FIXUPS);
+
+		st->nr_fixups = n < MODEL_MAX_FIXUPS ? n : MODEL_MAX_FIXUPS;
+		for (size_t k = 0; k < st->nr_fixups; k++)
+			if (st->fixups[k]->kind == MODEL_QK_ALIAS_MMIO)
+				st->alias_unknown = true;
+		if (st->alias_unknown ||
+		    model_pci_acs_verdict(&m->qenv, &t->devs[i],
+					  MODEL_REQ_ACS_FLAGS, &row,
+					  &unknown) == MODEL_QUIRK_UNKNOWN)
+			m->two_boots = true;
+	}
+}
+
+/* Forget the first of two boots: groups, IDs, events, reasons. */
+static void reset_groups(struct model *m)
+{
+	model_group_core_destroy(&m->core);
+	model_group_core_init(&m->core);
+	m->core.release_cb = on_group_release;
+	m->core.release_priv = m;
+	for (size_t i = 0; i < m->topo.nr; i++) {
+		m->st[i].anchor = NULL;
+		memset(&m->st[i].why, 0, sizeof(m->st[i].why));
+	}
+}
+
+static int mark_undecidable(struct model *m);
 
 int model_boot(struct model *m, const struct model_opts *opts, char *err,
 	       size_t errlen)
@@ -275,6 +382,11 @@ int model_boot(struct model *m, const struct model_opts *opts, char *err,
 		return -1;
 	}
 	m->opts = *opts;
+	/* amd_iommu needs an IVRS table; the AMD southbridge quirk reads it. */
+	m->qenv =
+		(struct model_quirk_env){.kernel = opts->kernel,
+					 .ivrs = opts->iommu == MODEL_IOMMU_AMD,
+					 .topo = t};
 	m->opts.bound = NULL;
 	m->opts.probed = NULL;
 	m->opts.ivrs_aliases = NULL;
@@ -357,9 +469,32 @@ int model_boot(struct model *m, const struct model_opts *opts, char *err,
 		    !model_state(m, d)->probed)
 			order[n++] = d;
 	}
+	apply_fixups(m);
+	if (m->two_boots) {
+		/* Unknown ACS isolated, unknown aliases none: the finest. */
+		m->assume_isolated = true;
+		for (size_t i = 0; i < n; i++)
+			if (probe_one(m, order[i]))
+				goto oom;
+		for (size_t i = 0; i < t->nr; i++)
+			m->st[i].alt_group =
+				t->devs[i].dev.iommu_group
+					? t->devs[i].dev.iommu_group->id
+					: -1;
+		reset_groups(m);
+		m->assume_isolated = false;
+		for (size_t i = 0; i < t->nr; i++)
+			if (m->st[i].alias_unknown)
+				for (int devfn = 0; devfn < 256; devfn++)
+					model_pci_add_dma_alias(&t->devs[i],
+								(uint8_t)devfn);
+	}
+	/* The prediction: unknown ACS absent, unknown aliases all. */
 	for (size_t i = 0; i < n; i++)
 		if (probe_one(m, order[i]))
 			goto oom;
+	if (m->two_boots && mark_undecidable(m))
+		goto oom;
 	free(order);
 	m->booted = true;
 	return 0;
@@ -403,6 +538,19 @@ static int fill_group(struct model *m, struct model_iommu_group *g,
 	pg->type =
 		strdup(m->default_domain_type ? m->default_domain_type : "DMA");
 	model_resv_free(&l);
+	/* The least certain member decides (model_boot marks them alike). */
+	for (size_t k = 0; k < g->nr_devices; k++) {
+		const struct model_dev_state *st =
+			model_state(m, model_to_pci_dev(g->devices[k]));
+
+		if (st->certainty <= pg->certainty)
+			continue;
+		pg->certainty = st->certainty;
+		free(pg->undecidable);
+		pg->undecidable = strdup(st->undecidable);
+		if (!pg->undecidable)
+			return -1;
+	}
 	return pg->resv && pg->type ? 0 : -1;
 fail:
 	model_resv_free(&l);
@@ -465,6 +613,7 @@ void model_partition_free(struct model_partition *p)
 		free(p->groups[i].bdfs);
 		free(p->groups[i].resv);
 		free(p->groups[i].type);
+		free(p->groups[i].undecidable);
 	}
 	free(p->groups);
 	for (size_t i = 0; i < p->nr_devs; i++) {
@@ -580,6 +729,144 @@ static char *sb_done(struct sbuf *b)
 	return b->oom ? NULL : b->s;
 }
 
+/* What the input could not decide for g's members, as "; "-joined text. */
+static void sb_unknowns(struct sbuf *b, struct model *m,
+			const struct model_iommu_group *g)
+{
+	const struct model_note *seen[64];
+	size_t nseen = 0;
+
+	/* Each device once, however many members consulted it. */
+	for (size_t i = 0; i < g->nr_devices; i++) {
+		const struct model_dev_state *st =
+			model_state(m, model_to_pci_dev(g->devices[i]));
+
+		for (size_t k = 0; k < st->nr_unknown && nseen < 64; k++) {
+			const struct model_note *n = &st->unknown[k];
+			size_t j;
+
+			for (j = 0; j < nseen; j++)
+				if (seen[j]->dev == n->dev &&
+				    seen[j]->row == n->row)
+					break;
+			if (j == nseen)
+				seen[nseen++] = n;
+		}
+	}
+	if (!nseen)
+		sb_printf(b, "the groups it depends on are undecidable");
+	/* One sentence per cause, naming the devices it hides. */
+	for (size_t i = 0, out = 0; i < nseen; i++) {
+		bool done = false;
+
+		for (size_t j = 0; j < i && !done; j++)
+			done = seen[j]->row == seen[i]->row &&
+			       seen[j]->unknown == seen[i]->unknown;
+		if (done)
+			continue;
+		sb_printf(b, "%s%s%s%s: ", out++ ? "; " : "",
+			  seen[i]->row ? seen[i]->row->fn : "",
+			  seen[i]->row ? ": " : "", seen[i]->unknown);
+		for (size_t j = i, n = 0; j < nseen; j++)
+			if (seen[j]->row == seen[i]->row &&
+			    seen[j]->unknown == seen[i]->unknown)
+				sb_printf(b, "%s%s %s", n++ ? ", " : "",
+					  model_pci_kind(seen[j]->dev),
+					  seen[j]->dev->bdf);
+	}
+}
+
+/* The groups g's members form in the other boot. */
+static void sb_alt(struct sbuf *b, struct model *m,
+		   const struct model_iommu_group *g)
+{
+	for (size_t i = 0; i < g->nr_devices; i++) {
+		int alt = model_state(m, model_to_pci_dev(g->devices[i]))
+				  ->alt_group;
+		bool done = false;
+
+		for (size_t k = 0; k < i && !done; k++)
+			done = model_state(m, model_to_pci_dev(g->devices[k]))
+				       ->alt_group == alt;
+		if (done)
+			continue;
+		if (alt < 0) {
+			sb_printf(b, " {%s: no group}", g->devices[i]->name);
+			continue;
+		}
+		sb_printf(b, " {");
+		for (size_t k = 0, n = 0; k < m->topo.nr; k++)
+			if (m->st[k].present && m->st[k].alt_group == alt)
+				sb_printf(b, "%s%s", n++ ? " " : "",
+					  m->topo.devs[k].bdf);
+		sb_printf(b, "}");
+	}
+}
+
+/*
+ * After two boots: a group both boots formed, with the same ID, is
+ * decided; one whose members the other boot groups otherwise is not.
+ * Each member keeps the verdict and its reason.
+ */
+static int mark_undecidable(struct model *m)
+{
+	for (size_t gi = 0; gi < m->core.nr_groups; gi++) {
+		struct model_iommu_group *g = m->core.groups[gi];
+		enum model_certainty c = MODEL_DECIDED;
+		struct sbuf b = {0};
+		size_t same = 0;
+		char *text;
+		int alt;
+
+		if (!g->nr_devices)
+			continue;
+		alt = model_state(m, model_to_pci_dev(g->devices[0]))
+			      ->alt_group;
+		for (size_t i = 0; i < g->nr_devices; i++)
+			if (model_state(m, model_to_pci_dev(g->devices[i]))
+				    ->alt_group != alt)
+				c = MODEL_UNDECIDABLE;
+		for (size_t k = 0; k < m->topo.nr; k++)
+			same += m->st[k].present && m->st[k].alt_group == alt;
+		if (alt < 0 || same != g->nr_devices)
+			c = MODEL_UNDECIDABLE;
+		if (c == MODEL_DECIDED && alt != g->id)
+			c = MODEL_ID_UNDECIDABLE;
+		if (c == MODEL_DECIDED)
+			continue;
+		if (c == MODEL_UNDECIDABLE) {
+			sb_printf(&b, "undecidable from this input: ");
+			sb_unknowns(&b, m, g);
+			sb_printf(
+				&b,
+				"; taken as isolated instead, these devices are grouped");
+			sb_alt(&b, m, g);
+		} else {
+			sb_printf(
+				&b,
+				"ID undecidable from this input: the members are certain, but undecidable groups come before it (ID %d if unknown ACS is taken as isolated)",
+				alt);
+		}
+		text = sb_done(&b);
+		if (!text)
+			return -1;
+		for (size_t i = 0; i < g->nr_devices; i++) {
+			struct model_dev_state *st =
+				model_state(m, model_to_pci_dev(g->devices[i]));
+
+			st->certainty = c;
+			free(st->undecidable);
+			st->undecidable = strdup(text);
+			if (!st->undecidable) {
+				free(text);
+				return -1;
+			}
+		}
+		free(text);
+	}
+	return 0;
+}
+
 char *model_explain(const struct model *cm, const char *bdf)
 {
 	struct model *m = (struct model *)cm;
@@ -604,6 +891,8 @@ char *model_explain(const struct model *cm, const char *bdf)
 	for (size_t i = 0; i < g->nr_devices; i++)
 		sb_printf(&b, " %s", g->devices[i]->name);
 	sb_printf(&b, "\n");
+	if (model_state(m, d)->undecidable)
+		sb_printf(&b, "  %s\n", model_state(m, d)->undecidable);
 	/* The device's own reason first, then its companions' (join order). */
 	sb_printf(&b, "  %s: %s\n", d->bdf, model_state(m, d)->why.text);
 	for (size_t i = 0; i < g->nr_devices; i++) {
@@ -882,13 +1171,31 @@ int model_compare(const struct model_partition *p,
 			goto out;
 	ndiff = 0;
 
+	/*
+	 * An undecidable group is no prediction: leave it, and the kernel's
+	 * groups holding its devices, out (listed at the end).
+	 */
+	for (size_t i = 0; i < p->nr; i++) {
+		if (p->groups[i].certainty != MODEL_UNDECIDABLE)
+			continue;
+		pc[i].matched = true;
+		for (size_t k = 0; k < pc[i].nr; k++)
+			for (size_t j = 0; j < nr_obs; j++)
+				for (size_t x = 0; x < oc[j].nr; x++)
+					if (!strcmp(oc[j].bdfs[x],
+						    pc[i].bdfs[k]))
+						oc[j].matched = true;
+	}
+
 	/* Same members: then IDs, reserved_regions and type must agree. */
 	for (size_t i = 0; i < p->nr; i++) {
 		for (size_t j = 0; j < nr_obs; j++) {
-			if (oc[j].matched || !cgroup_same(&pc[i], &oc[j]))
+			if (pc[i].matched || oc[j].matched ||
+			    !cgroup_same(&pc[i], &oc[j]))
 				continue;
 			pc[i].matched = oc[j].matched = true;
-			if (pc[i].id != oc[j].id) {
+			if (pc[i].id != oc[j].id &&
+			    p->groups[i].certainty == MODEL_DECIDED) {
 				ndiff++;
 				sb_printf(&b, "- group ");
 				sb_members(&b, &pc[i]);
@@ -962,6 +1269,16 @@ int model_compare(const struct model_partition *p,
 		}
 		for (size_t k = 0; k < oc[j].nr; k++)
 			sb_why(&b, p, oc[j].bdfs[k], &seen);
+	}
+	for (size_t i = 0; i < p->nr; i++) {
+		if (p->groups[i].certainty == MODEL_DECIDED)
+			continue;
+		sb_printf(&b, "~ not compared: model group %ld%s ", pc[i].id,
+			  p->groups[i].certainty == MODEL_ID_UNDECIDABLE
+				  ? " (its ID)"
+				  : "");
+		sb_members(&b, &pc[i]);
+		sb_printf(&b, ": %s\n", p->groups[i].undecidable);
 	}
 	if (b.oom)
 		ndiff = -1;

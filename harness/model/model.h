@@ -95,6 +95,25 @@ struct model_opts {
 	 * kernels strict; observed-q35.md).
 	 */
 	const char *default_domain_type;
+	/*
+	 * The kernel under test, as MODEL_KERNEL(major, minor) (pci_quirks.h):
+	 * which quirk rows apply.  0: 6.12.  Live callers pass the running
+	 * release (model_kernel_running).
+	 */
+	unsigned int kernel;
+};
+
+/*
+ * How sure a predicted group is.  An input without some bytes a decision
+ * needs (a 256-byte `lspci -xxx` dump has no extended config space, so no
+ * ACS capability of a PCIe device) makes the model boot twice, unknown
+ * ACS taken as absent and as isolated; since ACS only ever splits groups,
+ * a group the two boots agree on is decided.
+ */
+enum model_certainty {
+	MODEL_DECIDED = 0,
+	MODEL_ID_UNDECIDABLE, /* members certain, ID not */
+	MODEL_UNDECIDABLE, /* members not certain */
 };
 
 /* Load config space; 0, or -1 with a message naming the input in err. */
@@ -123,6 +142,8 @@ struct model_pgroup {
 	size_t nr;
 	char *resv; /* reserved_regions text (R11) */
 	char *type; /* type attribute, without newline */
+	enum model_certainty certainty;
+	char *undecidable; /* why it is not MODEL_DECIDED, else NULL */
 };
 
 /* One device of the topology. */
@@ -202,7 +223,10 @@ struct model_observed_group {
  * reserved_regions / type where given.  Returns the number of
  * differences (0: equal) or -1 (ENOMEM).  *diff (if diff is not NULL)
  * gets a malloc()ed human-readable report: each differing group on both
- * sides with the model's explanation of each member.
+ * sides with the model's explanation of each member.  An undecidable
+ * group (model_certainty) is not compared: its members, and the kernel
+ * groups holding them, count as no difference and are listed at the end
+ * of the report; an ID-undecidable group's ID is not compared.
  */
 int model_compare(const struct model_partition *p,
 		  const struct model_observed_group *obs, size_t nr_obs,

@@ -2,7 +2,9 @@
 /*
  * pci_device_group as spec/iommu-groups.md §3.2 describes it, with the
  * ACS predicates of §3.1 (R4-R9).  Every decision leaves a sentence in
- * struct model_why so that a disagreement with the kernel can be read.
+ * struct model_why so that a disagreement with the kernel can be read;
+ * the quirk rows (pci_quirks.h) and unknown inputs it consulted are noted
+ * in the model for the explanation and the undecidable groups.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -51,61 +53,92 @@ bool model_acs_flags_enabled(bool has_acs, uint16_t cap, uint16_t ctrl,
 	return !miss;
 }
 
-/*
- * The kernel's device-specific ACS table (drivers/pci/quirks.c) decides
- * before the capability.  The one entry QEMU devices meet: every Intel
- * root-complex integrated endpoint counts as isolated for SV|RR|CR|UF (VT-d
- * requires RCiEPs to allow peer-to-peer only on translated addresses), so
- * a multifunction Intel RCiEP such as an e1000e pair on pcie.0 splits into
- * one group per function (seen on 6.1 and 6.12).  -1: no quirk applies.
- */
-static int acs_quirk(const struct model_pci_dev *d, uint16_t flags)
+#define NO_EXT_CFG                                                      \
+	"ACS unknown, no extended config space in the input (an lspci " \
+	"-xxx dump, or config space read without root)"
+
+/* The quirk table decides first, as pci_dev_specific_acs_enabled(). */
+int model_pci_acs_verdict(const struct model_quirk_env *env,
+			  const struct model_pci_dev *d, uint16_t flags,
+			  const struct model_quirk **row, const char **unknown)
 {
-	const uint16_t isolated = MODEL_ACS_SV | MODEL_ACS_RR | MODEL_ACS_CR |
-				  MODEL_ACS_UF;
+	int q;
 
-	if (d->vendor == 0x8086 && d->is_pcie &&
-	    d->pcie_type == MODEL_PCIE_RC_END)
-		return !(flags & (uint16_t)~isolated);
-	return -1;
-}
-
-bool model_pci_acs_enabled(const struct model_pci_dev *d, uint16_t flags)
-{
-	int q = acs_quirk(d, flags);
-
-	if (q >= 0)
+	*row = NULL;
+	*unknown = NULL;
+	q = model_quirk_acs(env, d, flags, row, unknown);
+	if (q != MODEL_QUIRK_NONE)
 		return q;
+	*row = NULL;
 	if (!d->is_pcie)
-		return false;
+		return 0;
 	switch (d->pcie_type) {
 	case MODEL_PCIE_PCI_BRIDGE:
 	case MODEL_PCIE_PCIE_BRIDGE:
 	case MODEL_PCIE_RC_EC:
-		return false;
+		return 0;
 	case MODEL_PCIE_ROOT_PORT:
 	case MODEL_PCIE_DOWNSTREAM:
-		return model_acs_flags_enabled(d->has_acs, d->acs_cap,
-					       d->acs_ctrl, flags, NULL);
+		break;
 	case MODEL_PCIE_ENDPOINT:
 	case MODEL_PCIE_LEG_END:
 	case MODEL_PCIE_UPSTREAM:
 	case MODEL_PCIE_RC_END:
 		/* R6: one function cannot talk to a sibling it lacks. */
 		if (!d->multifunction)
-			return true;
-		return model_acs_flags_enabled(d->has_acs, d->acs_cap,
-					       d->acs_ctrl, flags, NULL);
+			return 1;
+		break;
+	default:
+		return 1;
 	}
-	return true;
+	if (d->ext_cfg_missing) {
+		*unknown = NO_EXT_CFG;
+		return MODEL_QUIRK_UNKNOWN;
+	}
+	return model_acs_flags_enabled(d->has_acs, d->acs_cap, d->acs_ctrl,
+				       flags, NULL);
 }
 
-bool model_pci_acs_path_enabled(const struct model_pci_dev *start,
-				uint16_t flags,
-				const struct model_pci_dev **failed)
+/* Remember what deciding the current device consulted (once each). */
+static void note(struct model *m, const struct model_pci_dev *d,
+		 const struct model_quirk *row, int verdict,
+		 const char *unknown)
+{
+	for (size_t i = 0; i < m->nr_notes; i++)
+		if (m->notes[i].dev == d && m->notes[i].row == row &&
+		    !m->notes[i].unknown == !unknown)
+			return;
+	if (m->nr_notes == MODEL_MAX_NOTES)
+		return;
+	m->notes[m->nr_notes++] = (struct model_note){
+		.dev = d, .row = row, .verdict = verdict, .unknown = unknown};
+}
+
+/*
+ * pci_acs_enabled for the model m (NULL: default kernel, nothing noted).
+ * Unknown counts as the current boot assumes (model_boot).
+ */
+static bool acs_enabled(struct model *m, const struct model_pci_dev *d,
+			uint16_t flags)
+{
+	const struct model_quirk *row;
+	const char *unknown;
+	int v = model_pci_acs_verdict(m ? &m->qenv : NULL, d, flags, &row,
+				      &unknown);
+
+	if (m && (row || unknown))
+		note(m, d, row, v, unknown);
+	if (v == MODEL_QUIRK_UNKNOWN)
+		return m && m->assume_isolated;
+	return v;
+}
+
+static bool acs_path_enabled(struct model *m, const struct model_pci_dev *start,
+			     uint16_t flags,
+			     const struct model_pci_dev **failed)
 {
 	for (const struct model_pci_dev *p = start; p; p = p->parent) {
-		if (!model_pci_acs_enabled(p, flags)) {
+		if (!acs_enabled(m, p, flags)) {
 			if (failed)
 				*failed = p;
 			return false;
@@ -116,16 +149,35 @@ bool model_pci_acs_path_enabled(const struct model_pci_dev *start,
 	return true;
 }
 
-void model_acs_reason(const struct model_pci_dev *d, uint16_t flags, char *buf,
-		      size_t len)
+static void acs_reason(struct model *m, const struct model_pci_dev *d,
+		       uint16_t flags, char *buf, size_t len)
 {
-	const char *kind = model_pci_kind(d);
-	uint16_t miss;
+	const char *kind = model_pci_kind(d), *unknown;
+	const struct model_quirk *row;
 	char bits[64];
+	uint16_t miss;
+	int v;
 
 	buf[0] = '\0';
-	if (model_pci_acs_enabled(d, flags))
+	v = model_pci_acs_verdict(m ? &m->qenv : NULL, d, flags, &row,
+				  &unknown);
+	if (v == 1 || (v == MODEL_QUIRK_UNKNOWN && m && m->assume_isolated))
 		return;
+	if (v == MODEL_QUIRK_UNKNOWN) {
+		snprintf(buf, len, "%s %s: %s%s%s, taken as absent", kind,
+			 d->bdf, row ? row->fn : "", row ? ": " : "", unknown);
+		return;
+	}
+	if (row) {
+		snprintf(buf, len, "%s %s [%04x:%04x]: ACS denied by %s (%s)",
+			 kind, d->bdf, d->vendor, d->device, row->fn,
+			 row->kind == MODEL_QK_ACS_INTEL_PCH
+				 ? "the LPC at 1f.0 has RCBA disabled"
+			 : row->kind == MODEL_QK_ACS_INTEL_SPT
+				 ? "ACS control at capability + 8 lacks bits"
+				 : row->what);
+		return;
+	}
 	if (!d->is_pcie) {
 		snprintf(buf, len, "%s %s has no PCIe capability, so no ACS",
 			 kind, d->bdf);
@@ -156,6 +208,43 @@ void model_acs_reason(const struct model_pci_dev *d, uint16_t flags, char *buf,
 	snprintf(buf, len, "%s %s lacks ACS control bits %s", kind, d->bdf,
 		 bits);
 }
+
+bool model_pci_acs_enabled(const struct model_pci_dev *d, uint16_t flags)
+{
+	return acs_enabled(NULL, d, flags);
+}
+
+bool model_pci_acs_path_enabled(const struct model_pci_dev *start,
+				uint16_t flags,
+				const struct model_pci_dev **failed)
+{
+	return acs_path_enabled(NULL, start, flags, failed);
+}
+
+void model_acs_reason(const struct model_pci_dev *d, uint16_t flags, char *buf,
+		      size_t len)
+{
+	acs_reason(NULL, d, flags, buf, len);
+}
+
+/* The rows of d's header fixups of the given kinds, noted for the why. */
+static void note_fixups(struct model *m, const struct model_pci_dev *d,
+			unsigned int kinds)
+{
+	const struct model_dev_state *st = model_state(m, d);
+
+	for (size_t i = 0; i < st->nr_fixups && i < MODEL_MAX_FIXUPS; i++)
+		if (kinds & (1u << st->fixups[i]->kind))
+			note(m, d, st->fixups[i], -1,
+			     st->fixups[i]->kind == MODEL_QK_ALIAS_MMIO
+				     ? "its DMA aliases are read from device registers, not config space"
+				     : NULL);
+}
+
+#define ALIAS_KINDS                                                 \
+	(1u << MODEL_QK_ALIAS_FUNC | 1u << MODEL_QK_ALIAS_DEVFNS |  \
+	 1u << MODEL_QK_ALIAS_SLOT_FNS | 1u << MODEL_QK_ALIAS_ALL | \
+	 1u << MODEL_QK_ALIAS_MMIO)
 
 /* ---- §3.2 ------------------------------------------------------------ */
 
@@ -241,6 +330,9 @@ static struct model_iommu_group *alias_group(struct search *s,
 		if (y == x || !model_state(s->m, y)->present ||
 		    !model_pci_devs_are_dma_aliases(x, y))
 			continue;
+		/* Name the quirks that made them aliases. */
+		note_fixups(s->m, x, ALIAS_KINDS);
+		note_fixups(s->m, y, ALIAS_KINDS);
 		g = alias_group(s, y);
 		if (g)
 			return g;
@@ -255,7 +347,7 @@ static struct model_iommu_group *alias_group(struct search *s,
 static struct model_iommu_group *function_alias_group(struct search *s,
 						      struct model_pci_dev *x)
 {
-	if (!x->multifunction || model_pci_acs_enabled(x, MODEL_REQ_ACS_FLAGS))
+	if (!x->multifunction || acs_enabled(s->m, x, MODEL_REQ_ACS_FLAGS))
 		return NULL;
 	search_bus(s, x);
 	for (size_t i = 0; i < s->nr_bus; i++) {
@@ -265,7 +357,7 @@ static struct model_iommu_group *function_alias_group(struct search *s,
 		if (y == x || !model_state(s->m, y)->present ||
 		    !model_pci_same_bus(x, y) ||
 		    model_pci_slot(x) != model_pci_slot(y) ||
-		    model_pci_acs_enabled(y, MODEL_REQ_ACS_FLAGS))
+		    acs_enabled(s->m, y, MODEL_REQ_ACS_FLAGS))
 			continue;
 		g = alias_group(s, y);
 		if (g)
@@ -317,16 +409,16 @@ static void append(char *buf, size_t len, const char *fmt, ...)
 }
 
 /* The R9 sentence for a device that is its own isolation point. */
-static void why_own(struct model_why *why, const struct model_pci_dev *d)
+static void why_own(struct model *m, struct model_why *why,
+		    const struct model_pci_dev *d)
 {
 	char slot[16];
 
 	snprintf(slot, sizeof(slot), "%02x:%02x", d->bus, model_pci_slot(d));
-	if (d->multifunction &&
-	    !model_pci_acs_enabled(d, MODEL_REQ_ACS_FLAGS)) {
-		char r[256];
+	if (d->multifunction && !acs_enabled(m, d, MODEL_REQ_ACS_FLAGS)) {
+		char r[512];
 
-		model_acs_reason(d, MODEL_REQ_ACS_FLAGS, r, sizeof(r));
+		acs_reason(m, d, MODEL_REQ_ACS_FLAGS, r, sizeof(r));
 		why_set(why, MODEL_RULE_R9, NULL, NULL,
 			"new group: first probed function of multifunction slot %s without ACS (%s); the slot's other functions without ACS join it (R8, R9)",
 			slot, r);
@@ -357,6 +449,14 @@ struct model_iommu_group *model_pci_device_group(struct model *m,
 
 	/* Step 1 (R4): the first device on the alias path with a group. */
 	model_pci_for_each_dma_alias(d, walk_cb, &w);
+	/* Bridges whose fixups shaped that walk. */
+	for (const struct model_pci_dev *br = d->parent; br; br = br->parent) {
+		note_fixups(m, br,
+			    1u << MODEL_QK_XLATE_ROOT |
+				    1u << MODEL_QK_BRIDGE_ALIAS);
+		if (br->xlate_root)
+			break;
+	}
 	if (w.group) {
 		if (w.last != d && !w.last->dev.iommu_group)
 			why_set(why, MODEL_RULE_R4, w.last, NULL,
@@ -381,11 +481,11 @@ struct model_iommu_group *model_pci_device_group(struct model *m,
 	for (struct model_pci_dev *self = p->parent; self;
 	     self = self->parent) {
 		const struct model_pci_dev *bad;
-		char r[256];
+		char r[512];
 
-		if (model_pci_acs_path_enabled(self, MODEL_REQ_ACS_FLAGS, &bad))
+		if (acs_path_enabled(m, self, MODEL_REQ_ACS_FLAGS, &bad))
 			break;
-		model_acs_reason(bad, MODEL_REQ_ACS_FLAGS, r, sizeof(r));
+		acs_reason(m, bad, MODEL_REQ_ACS_FLAGS, r, sizeof(r));
 		p = self;
 		g = model_group_of(m, p);
 		if (g) {
@@ -424,7 +524,7 @@ struct model_iommu_group *model_pci_device_group(struct model *m,
 	if (!g)
 		return NULL;
 	if (p == d) {
-		why_own(why, d);
+		why_own(m, why, d);
 		return g;
 	}
 	why_set(why, MODEL_RULE_R9, p, path,

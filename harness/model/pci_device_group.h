@@ -25,8 +25,21 @@
 bool model_acs_flags_enabled(bool has_acs, uint16_t cap, uint16_t ctrl,
 			     uint16_t flags, uint16_t *missing);
 
-/* R6 pci_acs_enabled: port-type rules, multifunction rule. */
+/*
+ * R6 pci_acs_enabled: quirk rows (pci_quirks.h, default kernel), port-type
+ * rules, multifunction rule.  Unknown ACS (no extended config space in
+ * the input) counts as absent here; the model itself boots both ways.
+ */
 bool model_pci_acs_enabled(const struct model_pci_dev *d, uint16_t flags);
+
+/*
+ * The same verdict in full: 1, 0, or MODEL_QUIRK_UNKNOWN with *unknown
+ * saying what the input lacks; *row gets the quirk row that decided, NULL
+ * if none did.  env NULL: the default kernel, no IVRS, no topology.
+ */
+int model_pci_acs_verdict(const struct model_quirk_env *env,
+			  const struct model_pci_dev *d, uint16_t flags,
+			  const struct model_quirk **row, const char **unknown);
 
 /*
  * pci_acs_path_enabled(start, NULL, flags): start and every bridge above

@@ -67,6 +67,14 @@ static int fill_dev(struct pci_access *acc, struct pci_dev *p,
 		 (unsigned int)p->domain & 0xffff, p->bus, p->dev & 0x1fu,
 		 p->func & 7u);
 	d->dev.name = d->bdf;
+	/* Two devices must never share a name (VMD domains are 10000+). */
+	if ((unsigned int)p->domain > 0xffff || p->dev > 0x1f || p->func > 7) {
+		snprintf(
+			why, whylen,
+			"%x:%02x:%02x.%u: domain beyond ffff, slot beyond 1f or function beyond 7: the model's names cannot tell such devices apart",
+			(unsigned int)p->domain, p->bus, p->dev, p->func);
+		return -1;
+	}
 	d->vendor = p->vendor_id;
 	d->device = p->device_id;
 	d->class = p->device_class;
@@ -105,20 +113,28 @@ static int fill_dev(struct pci_access *acc, struct pci_dev *p,
 			d->ari_forwarding =
 				pci_read_word(p, exp->addr + PCI_EXP_DEVCTL2) &
 				PCI_EXP_DEVCTL2_ARI;
-		/* A PCIe device must have extended config space. */
-		if (!pci_read_block(p, 0x100, probe, sizeof(probe))) {
-			snprintf(
-				why, whylen,
-				"%s: PCIe device without readable extended config space (a dump needs lspci -xxxx)",
-				d->bdf);
-			return -1;
-		}
 	}
 
+	/* Keep the bytes the input has, for quirks that read registers. */
+	d->cfg = calloc(1, 4096);
+	if (!d->cfg) {
+		snprintf(why, whylen, "out of memory");
+		return -1;
+	}
+	static const int sizes[] = {4096, 256, 64};
+	for (size_t i = 0; i < 3 && !d->cfg_len; i++)
+		if (pci_read_block(p, 0, d->cfg, sizes[i]))
+			d->cfg_len = (uint16_t)sizes[i];
+	/* Whether that means "no ACS" or "unknown" is load()'s call. */
+	d->ext_cfg_missing = d->is_pcie && d->cfg_len < 4096;
+
 	struct pci_cap *acs =
-		pci_find_cap(p, PCI_EXT_CAP_ID_ACS, PCI_CAP_EXTENDED);
+		d->ext_cfg_missing
+			? NULL
+			: pci_find_cap(p, PCI_EXT_CAP_ID_ACS, PCI_CAP_EXTENDED);
 	if (acs) {
 		d->has_acs = true;
+		d->acs_pos = (uint16_t)acs->addr;
 		d->acs_cap = pci_read_word(p, acs->addr + PCI_ACS_CAP);
 		d->acs_ctrl = pci_read_word(p, acs->addr + PCI_ACS_CTRL);
 	}
@@ -194,6 +210,17 @@ static int load(struct model_pci_topo *t, unsigned int method,
 		if (fill_dev(acc, p, &t->devs[t->nr++], why, sizeof(why)))
 			goto fail;
 	}
+	/*
+	 * Read as root, sysfs shows the extended space the kernel has, and
+	 * lspci -xxxx prints it: a PCIe device without it has no ACS.  Only
+	 * a dump with no extended space at all (lspci -xxx) leaves it unknown.
+	 */
+	bool any_ext = false;
+	for (size_t i = 0; i < t->nr; i++)
+		any_ext |= t->devs[i].cfg_len == 4096;
+	for (size_t i = 0; i < t->nr; i++)
+		t->devs[i].ext_cfg_missing &=
+			method == PCI_ACCESS_DUMP && !any_ext;
 	pci_jmp = NULL;
 	pci_cleanup(acc);
 
@@ -291,8 +318,10 @@ int model_pci_topo_load_sysfs(struct model_pci_topo *t, const char *sysfs_root,
 
 void model_pci_topo_free(struct model_pci_topo *t)
 {
-	for (size_t i = 0; i < t->nr; i++)
+	for (size_t i = 0; i < t->nr; i++) {
 		free(t->devs[i].name);
+		free(t->devs[i].cfg);
+	}
 	free(t->devs);
 	free(t->boot_order);
 	free(t->source);
@@ -544,7 +573,13 @@ int model_pci_for_each_dma_alias(struct model_pci_dev *d, model_dma_alias_fn fn,
 	}
 	/* Walk up: only bridges that rewrite the requester ID take part. */
 	for (struct model_pci_dev *br = d->parent; br; br = br->parent) {
-		if (!br->is_pcie) {
+		/* The translation unit sits at this bridge (a quirk says). */
+		if (br->xlate_root)
+			return ret;
+		if (!br->is_pcie && br->pcie_bridge_alias) {
+			/* A PCIe-to-PCI bridge hiding its PCIe capability. */
+			ret = fn(br, (uint16_t)(br->secondary << 8), data);
+		} else if (!br->is_pcie) {
 			/* Conventional bridge: requests carry its own ID. */
 			ret = fn(br, rid_of(br), data);
 		} else if (br->pcie_type == MODEL_PCIE_PCI_BRIDGE) {

@@ -85,6 +85,20 @@ struct model_pci_dev {
 	size_t boot_index;
 
 	char *name; /* "vendor device" from pci.ids, for display only */
+
+	/* Config space as the input holds it: cfg_len is 64, 256 or 4096. */
+	uint8_t *cfg;
+	uint16_t cfg_len;
+	uint16_t acs_pos; /* offset of the ACS capability, 0 if none */
+	/*
+	 * PCIe, in a dump without any extended config space (lspci -xxx): its
+	 * ACS (and ARI) capability is unknown, not absent.  A live read as
+	 * root and lspci -xxxx show the space the kernel has.
+	 */
+	bool ext_cfg_missing;
+	/* Header fixups (pci_quirks.h) that change the DMA-alias walk. */
+	bool pcie_bridge_alias; /* PCI_DEV_FLAG_PCIE_BRIDGE_ALIAS */
+	bool xlate_root; /* PCI_DEV_FLAGS_BRIDGE_XLATE_ROOT: the walk stops */
 };
 
 struct model_pci_topo {
@@ -100,8 +114,9 @@ struct model_pci_topo {
 #define MODEL_ERR_LEN 512
 
 /*
- * Load from an `lspci -xxxx` dump (libpci's dump access method).  0, or -1
- * with a message naming the file in err; *t is then empty (free is safe).
+ * Load from an `lspci -xxxx` dump (libpci's dump access method; an `lspci
+ * -xxx` one loads with ext_cfg_missing).  0, or -1 with a message naming
+ * the file in err; *t is then empty (free is safe).
  */
 int model_pci_topo_load_dump(struct model_pci_topo *t, const char *path,
 			     char *err, size_t errlen);
