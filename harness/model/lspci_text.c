@@ -133,6 +133,35 @@ static long bracket_hex(const char *p, int digits)
 	return end == p + 1 + digits && *end == ']' ? v : -1;
 }
 
+/* The last "[vvvv:dddd]" of s (names may hold brackets), NULL if none. */
+static const char *find_ids(const char *s)
+{
+	const char *ids = NULL;
+	unsigned int v, dv;
+
+	for (const char *p = s; (p = strchr(p, '[')); p++)
+		if (sscanf(p, "[%4x:%4x]", &v, &dv) == 2 && p[5] == ':' &&
+		    p[10] == ']')
+			ids = p;
+	return ids;
+}
+
+/* Those IDs into cfg at off; false if s has none. */
+static bool last_ids(const char *s, uint8_t *cfg, unsigned int off)
+{
+	const char *ids = find_ids(s);
+	unsigned int v, dv;
+
+	if (!ids)
+		return false;
+	sscanf(ids, "[%4x:%4x]", &v, &dv);
+	cfg[off] = v & 0xff;
+	cfg[off + 1] = v >> 8;
+	cfg[off + 2] = dv & 0xff;
+	cfg[off + 3] = dv >> 8;
+	return true;
+}
+
 /*
  * The header line after its address: "CLASS NAME [ccss]: VENDOR DEVICE
  * [vvvv:dddd] (rev rr) (prog-if pp [NAME])".  The IDs are the last
@@ -140,21 +169,15 @@ static long bracket_hex(const char *p, int digits)
  */
 static int parse_header(const char *s, struct text_dev *d)
 {
-	const char *cls = NULL, *ids = NULL, *p;
-	unsigned int v, dv;
+	const char *cls = NULL, *ids = find_ids(s), *p;
+	unsigned int v;
 
-	for (p = s; (p = strchr(p, '[')); p++) {
-		if (!cls && bracket_hex(p, 4) >= 0 && p[6] == ':')
+	for (p = s; !cls && (p = strchr(p, '[')); p++)
+		if (bracket_hex(p, 4) >= 0 && p[6] == ':')
 			cls = p;
-		if (sscanf(p, "[%4x:%4x]", &v, &dv) == 2 && p[5] == ':' &&
-		    p[10] == ']')
-			ids = p;
-	}
 	if (!cls || !ids || ids < cls)
 		return -1;
-	sscanf(ids, "[%4x:%4x]", &v, &dv);
-	put16(d->cfg, 0x00, v);
-	put16(d->cfg, 0x02, dv);
+	last_ids(ids, d->cfg, 0x00);
 	put16(d->cfg, 0x0a, bracket_hex(cls, 4));
 	p = strstr(ids, "(rev ");
 	if (p && sscanf(p, "(rev %2x)", &v) == 1)
@@ -384,6 +407,10 @@ static int parse_text(struct parse *p, const char *text)
 					      (strstr(t, "(Slot+)") ? 0x100
 								    : 0));
 				cap = CAP_EXPRESS;
+			} else if (!strncmp(s, "Subsystem: ", 11) &&
+				   !(d->cfg[0x0e] & 0x7f)) {
+				/* Type 0 subsystem IDs, which quirk rows read */
+				last_ids(s, d->cfg, 0x2c);
 			} else if (sscanf(s,
 					  "Bus: primary=%x, secondary=%x, "
 					  "subordinate=%x",

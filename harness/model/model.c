@@ -180,6 +180,8 @@ int model_load_dump(struct model **mp, const char *path, char *err,
 		if (!ret) {
 			free(m->topo.source);
 			m->topo.source = strdup(path);
+			for (size_t i = 0; i < m->topo.nr; i++)
+				m->topo.devs[i].cfg_from_text = true;
 		}
 	}
 	if (ret) {

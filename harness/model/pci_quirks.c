@@ -530,7 +530,7 @@ static int intel_pch(const struct model_quirk_env *env,
 					       PCI_DEVFN(31, 0))
 			  : NULL;
 
-	if (!lpc || !lpc->cfg || lpc->cfg_len < 0xf4) {
+	if (!lpc || !lpc->cfg || lpc->cfg_len < 0xf4 || lpc->cfg_from_text) {
 		*unknown =
 			"the quirk reads the RCBA register (0xf0) of the LPC bridge at 1f.0 on the port's bus, which the input does not hold";
 		return MODEL_QUIRK_UNKNOWN;
@@ -545,6 +545,11 @@ static int intel_pch(const struct model_quirk_env *env,
 static int intel_spt(const struct model_pci_dev *d, uint16_t want,
 		     const char **unknown)
 {
+	if (d->cfg_from_text) {
+		*unknown =
+			"lspci shows its ACS control at capability + 6, but these ports keep it at + 8, which the record does not hold";
+		return MODEL_QUIRK_UNKNOWN;
+	}
 	if (d->ext_cfg_missing) {
 		*unknown =
 			"its ACS registers are in extended config space, which the input does not hold";

@@ -96,6 +96,11 @@ struct model_pci_dev {
 	 * root and lspci -xxxx show the space the kernel has.
 	 */
 	bool ext_cfg_missing;
+	/*
+	 * Rebuilt from lspci -v text (lspci_text.h): only the fields lspci
+	 * decoded are real, so a quirk that reads other registers cannot tell.
+	 */
+	bool cfg_from_text;
 	/* Header fixups (pci_quirks.h) that change the DMA-alias walk. */
 	bool pcie_bridge_alias; /* PCI_DEV_FLAG_PCIE_BRIDGE_ALIAS */
 	bool xlate_root; /* PCI_DEV_FLAGS_BRIDGE_XLATE_ROOT: the walk stops */

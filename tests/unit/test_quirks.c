@@ -471,6 +471,51 @@ TEST(intel_spt_row_reads_acs_control_at_plus_8)
 	pred_put(&r);
 }
 
+/*
+ * The same ports as lspci -vvnn text: lspci decodes the control word at
+ * + 6, so the record does not hold the one the kernel reads.
+ */
+TEST(intel_spt_row_is_undecidable_from_lspci_text)
+{
+	static const char text[] =
+		"00:1c.0 PCI bridge [0604]: Intel Corporation Device [8086:a110] (prog-if 00 [Normal decode])\n"
+		"\tBus: primary=00, secondary=01, subordinate=01, sec-latency=0\n"
+		"\tCapabilities: [40] Express (v2) Root Port (Slot+), MSI 00\n"
+		"\tCapabilities: [100 v1] Access Control Services\n"
+		"\t\tACSCap:\tSrcValid+ TransBlk+ ReqRedir+ CmpltRedir+ UpstreamFwd+ EgressCtrl- DirectTrans-\n"
+		"\t\tACSCtl:\tSrcValid- TransBlk- ReqRedir- CmpltRedir- UpstreamFwd- EgressCtrl- DirectTrans-\n\n"
+		"00:1c.1 PCI bridge [0604]: Intel Corporation Device [8086:a111] (prog-if 00 [Normal decode])\n"
+		"\tBus: primary=00, secondary=02, subordinate=02, sec-latency=0\n"
+		"\tCapabilities: [40] Express (v2) Root Port (Slot+), MSI 00\n"
+		"\tCapabilities: [100 v1] Access Control Services\n"
+		"\t\tACSCap:\tSrcValid+ TransBlk+ ReqRedir+ CmpltRedir+ UpstreamFwd+ EgressCtrl- DirectTrans-\n"
+		"\t\tACSCtl:\tSrcValid- TransBlk- ReqRedir- CmpltRedir- UpstreamFwd- EgressCtrl- DirectTrans-\n\n"
+		"01:00.0 Network controller [0280]: Vendor Device [1234:0001]\n"
+		"\tCapabilities: [40] Express (v2) Endpoint, MSI 00\n\n"
+		"02:00.0 Network controller [0280]: Vendor Device [1234:0001]\n"
+		"\tCapabilities: [40] Express (v2) Endpoint, MSI 00\n\n";
+	struct model_opts o = {.iommu = MODEL_IOMMU_INTEL};
+	char path[] = "/tmp/iog-spt-text.XXXXXX", err[MODEL_ERR_LEN];
+	const struct model_pgroup *g;
+	struct pred r = {0};
+	int fd = mkstemp(path);
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ((ssize_t)strlen(text), write(fd, text, strlen(text)));
+	close(fd);
+	ASSERT_EQ(0, model_load_dump(&r.m, path, err, sizeof(err)))
+	TH_LOG("%s", err);
+	unlink(path);
+	ASSERT_EQ(0, model_boot(r.m, &o, err, sizeof(err))) TH_LOG("%s", err);
+	ASSERT_EQ(0, model_partition(r.m, &r.p));
+	g = pgroup_of(&r, "01:00.0");
+	ASSERT_NE(NULL, g);
+	EXPECT_EQ(MODEL_UNDECIDABLE, g->certainty);
+	EXPECT_NE(NULL, strstr(g->undecidable, "lspci shows its ACS control"))
+	TH_LOG("%s", g->undecidable);
+	pred_put(&r);
+}
+
 TEST(intel_rciep_row_splits_integrated_functions)
 {
 	struct fdump f = {0};
