@@ -297,8 +297,10 @@ static const struct ident idents[] = {
 		{0x8086, 0x10d3, 0, 0x020000, 0x0,
 		 "Ethernet controller: Intel Corporation 82574L Gigabit Network Connection"},
 	[K_EP_MF] =
-		{0x8086, 0x1521, 1, 0x020000, 0x0,
-		 "Ethernet controller: Intel Corporation I350 Gigabit Network Connection (rev 01)"},
+		/* Not I350 or other devices the kernel's quirk table grants
+		 * ACS to: the generator's ACS is all the model may go by. */
+		{0x14e4, 0x165f, 0, 0x020000, 0x0,
+		 "Ethernet controller: Broadcom Inc. and subsidiaries NetXtreme BCM5720 Gigabit Ethernet PCIe"},
 	[K_P2P] = {0x1b36, 0x000e, 0, 0x060400, 0x7,
 		   "PCI bridge: Red Hat, Inc. Device 000e"},
 	[K_PCI] =

@@ -125,8 +125,26 @@ static int fill_dev(struct pci_access *acc, struct pci_dev *p,
 	for (size_t i = 0; i < 3 && !d->cfg_len; i++)
 		if (pci_read_block(p, 0, d->cfg, sizes[i]))
 			d->cfg_len = (uint16_t)sizes[i];
+	/*
+	 * A dump may stop after the last extended row that is not zero
+	 * (libpci reads such a dump alike): find its end, in 16-byte rows.
+	 */
+	if (d->cfg_len == 256) {
+		unsigned int lo = 256, hi = 4096;
+
+		while (hi - lo > 16) {
+			unsigned int mid = (lo + hi) / 2 & ~15u;
+
+			if (pci_read_block(p, 0, d->cfg, (int)mid))
+				lo = mid;
+			else
+				hi = mid;
+		}
+		if (lo > 256 && pci_read_block(p, 0, d->cfg, (int)lo))
+			d->cfg_len = (uint16_t)lo;
+	}
 	/* Whether that means "no ACS" or "unknown" is load()'s call. */
-	d->ext_cfg_missing = d->is_pcie && d->cfg_len < 4096;
+	d->ext_cfg_missing = d->is_pcie && d->cfg_len <= 256;
 
 	struct pci_cap *acs =
 		d->ext_cfg_missing
@@ -217,7 +235,7 @@ static int load(struct model_pci_topo *t, unsigned int method,
 	 */
 	bool any_ext = false;
 	for (size_t i = 0; i < t->nr; i++)
-		any_ext |= t->devs[i].cfg_len == 4096;
+		any_ext |= t->devs[i].cfg_len > 256;
 	for (size_t i = 0; i < t->nr; i++)
 		t->devs[i].ext_cfg_missing &=
 			method == PCI_ACCESS_DUMP && !any_ext;

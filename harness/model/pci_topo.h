@@ -86,7 +86,8 @@ struct model_pci_dev {
 
 	char *name; /* "vendor device" from pci.ids, for display only */
 
-	/* Config space as the input holds it: cfg_len is 64, 256 or 4096. */
+	/* Config space as the input holds it: cfg_len is 64, 256, 4096, or in
+	 * a dump that stops after its last non-zero row, that row's end. */
 	uint8_t *cfg;
 	uint16_t cfg_len;
 	uint16_t acs_pos; /* offset of the ACS capability, 0 if none */
