@@ -106,9 +106,15 @@ $(B)/libiog-opt.a: $(call LIB_OBJS,opt)
 $(B)/libiog-san.a: $(call LIB_OBJS,san)
 	rm -f $@ && ar rcs $@ $^
 
-$(B)/host/%: harness/%.c $(LIB_HDRS) $(MODEL_HDRS) $(B)/libiog-opt.a
+# A host tool is harness/NAME.c linked with its own harness/NAME/*.c, if
+# it has any (one file per command of a tool with several).
+host_objs = $(patsubst %.c,$(B)/obj/opt/%.o,$(wildcard harness/$(1)/*.c))
+HOST_HDRS := $(wildcard harness/*/*.h)
+
+.SECONDEXPANSION:
+$(B)/host/%: harness/%.c $$(call host_objs,$$*) $(LIB_HDRS) $(MODEL_HDRS) $(HOST_HDRS) $(B)/libiog-opt.a
 	@mkdir -p $(@D)
-	$(CC) $(HOST_CFLAGS) -Iharness/model -o $@ $< $(B)/libiog-opt.a $(PCI_LIBS) -lm
+	$(CC) $(HOST_CFLAGS) -Iharness/model -o $@ $< $(call host_objs,$*) $(B)/libiog-opt.a $(PCI_LIBS) -lm
 
 # A suite program is one suites/NAME.c, the file that registers its tests
 # (the harness keeps its lists per translation unit: suites/ksft_helpers.h),
@@ -131,14 +137,22 @@ $(B)/obj/guest/%.o: %.c $(SUITE_HDRS) $(KSFT_H) $(UAPI_H)
 	@mkdir -p $(@D)
 	$(CC) $(GUEST_CFLAGS) $(KSFT_CFLAGS) -Isuites -Iharness/model -c -o $@ $<
 
-.SECONDEXPANSION:
 $(B)/guest/%: suites/%.c $$(call suite_objs,guest,$$*) $(SUITE_HDRS) $(B)/libiog-opt.a $(KSFT_H) $(UAPI_H)
 	@mkdir -p $(@D)
 	$(CC) $(GUEST_CFLAGS) $(KSFT_CFLAGS) -Isuites -Iharness/model -o $@ $< $(call suite_objs,guest,$*) $(B)/libiog-opt.a $(PCI_LIBS) -lm
 
-$(B)/san/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(LIB_HDRS) $(MODEL_HDRS) $(B)/libiog-san.a $(KSFT_H)
+# A unit test program is tests/unit/test_NAME.c linked with the helpers
+# every test shares (tests/unit/lib/*.c).
+UNIT_LIB_OBJS := $(patsubst %.c,$(B)/obj/san/%.o,$(wildcard tests/unit/lib/*.c))
+.SECONDARY: $(UNIT_LIB_OBJS)
+
+$(B)/obj/san/tests/unit/lib/%.o: tests/unit/lib/%.c $(wildcard tests/unit/*.h) $(LIB_HDRS) $(MODEL_HDRS) $(KSFT_H)
 	@mkdir -p $(@D)
-	$(CC) $(SAN_CFLAGS) $(KSFT_CFLAGS) -Isuites -Itests/unit -Iharness/model -o $@ $< $(B)/libiog-san.a $(PCI_LIBS) -lm
+	$(CC) $(SAN_CFLAGS) $(KSFT_CFLAGS) -Isuites -Itests/unit -Iharness/model -c -o $@ $<
+
+$(B)/san/%: tests/unit/%.c $(UNIT_LIB_OBJS) $(wildcard tests/unit/*.h) $(LIB_HDRS) $(MODEL_HDRS) $(B)/libiog-san.a $(KSFT_H)
+	@mkdir -p $(@D)
+	$(CC) $(SAN_CFLAGS) $(KSFT_CFLAGS) -Isuites -Itests/unit -Iharness/model -o $@ $< $(UNIT_LIB_OBJS) $(B)/libiog-san.a $(PCI_LIBS) -lm
 
 # make check SANITIZE=1: the guest suites with ASan and UBSan in
 # build/guest-san, dynamically linked like the others (the image builder
