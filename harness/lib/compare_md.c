@@ -234,33 +234,6 @@ static void cmp_row_start(struct report_buf *o, const char *label)
 	report_buf_puts(o, " | ");
 }
 
-/* The cells of an item's row after its run and test. */
-typedef void cmp_item_cells_fn(struct report_buf *o, const struct cmp_item *it);
-
-/* A table of the items of one kind, at most COMPARE_ROWS_MAX rows. */
-static void cmp_item_table(struct report_buf *o, const struct cmp *c,
-			   enum cmp_kind kind, const char *heading,
-			   const char *head, cmp_item_cells_fn *cells)
-{
-	size_t rows = 0;
-
-	if (!c->nkind[kind])
-		return;
-	cmp_table_head(o, heading, c->nkind[kind], head);
-	for (size_t i = 0; i < c->nitems; i++) {
-		const struct cmp_item *it = &c->items[i];
-
-		if (it->kind != kind || rows++ >= COMPARE_ROWS_MAX)
-			continue;
-		cmp_row_start(o, it->pair->label);
-		cmp_test_name(o, cmp_either(it));
-		report_buf_puts(o, " | ");
-		cells(o, it);
-		report_buf_puts(o, " |\n");
-	}
-	cmp_more(o, c->nkind[kind]);
-}
-
 static void cmp_result_cells(struct report_buf *o, const struct cmp_item *it)
 {
 	bool bad = it->n && !runs_result_ok(it->n->t->result);
@@ -293,23 +266,46 @@ static void cmp_metric_cells(struct report_buf *o, const struct cmp_item *it)
 		report_buf_puts(o, "\xe2\x80\x94");
 }
 
-/* A table of result changes of one kind. */
-static void cmp_result_table(struct report_buf *o, const struct cmp *c,
-			     enum cmp_kind kind, const char *heading)
-{
-	cmp_item_table(o, c, kind, heading,
-		       "| Run | Test | Base | New | Reason |\n"
-		       "| --- | --- | --- | --- | --- |\n",
-		       cmp_result_cells);
-}
+/* The columns of a table of items after its run and test. */
+struct cmp_columns {
+	const char *head;
+	void (*cells)(struct report_buf *o, const struct cmp_item *it);
+};
 
-static void cmp_metric_table(struct report_buf *o, const struct cmp *c,
-			     enum cmp_kind kind, const char *heading)
+static const struct cmp_columns cmp_result_cols = {
+	.head = "| Run | Test | Base | New | Reason |\n"
+		"| --- | --- | --- | --- | --- |\n",
+	.cells = cmp_result_cells,
+};
+
+static const struct cmp_columns cmp_metric_cols = {
+	.head = "| Run | Test | Metric | Base | New | Change |\n"
+		"| --- | --- | --- | ---: | ---: | ---: |\n",
+	.cells = cmp_metric_cells,
+};
+
+/* A table of the items of one kind, at most COMPARE_ROWS_MAX rows. */
+static void cmp_item_table(struct report_buf *o, const struct cmp *c,
+			   const struct cmp_columns *cols, enum cmp_kind kind,
+			   const char *heading)
 {
-	cmp_item_table(o, c, kind, heading,
-		       "| Run | Test | Metric | Base | New | Change |\n"
-		       "| --- | --- | --- | ---: | ---: | ---: |\n",
-		       cmp_metric_cells);
+	size_t rows = 0;
+
+	if (!c->nkind[kind])
+		return;
+	cmp_table_head(o, heading, c->nkind[kind], cols->head);
+	for (size_t i = 0; i < c->nitems; i++) {
+		const struct cmp_item *it = &c->items[i];
+
+		if (it->kind != kind || rows++ >= COMPARE_ROWS_MAX)
+			continue;
+		cmp_row_start(o, it->pair->label);
+		cmp_test_name(o, cmp_either(it));
+		report_buf_puts(o, " | ");
+		cols->cells(o, it);
+		report_buf_puts(o, " |\n");
+	}
+	cmp_more(o, c->nkind[kind]);
 }
 
 /* The cells of a pair's row after its run. */
@@ -461,22 +457,24 @@ void cmp_markdown(struct report_buf *o, const struct cmp *c, bool regression)
 		       "| Run | Base | New | Detail |\n"
 		       "| --- | --- | --- | --- |\n",
 		       cmp_status_cells);
-	cmp_result_table(o, c, CMP_NEW_FAIL, "New failures");
+	cmp_item_table(o, c, &cmp_result_cols, CMP_NEW_FAIL, "New failures");
 	cmp_details(o, c);
-	cmp_metric_table(o, c, CMP_M_WORSE,
-			 "Measurement regressions beyond the tolerance");
-	cmp_result_table(o, c, CMP_FIXED, "Fixed");
-	cmp_result_table(o, c, CMP_NEW_SKIP, "New skips");
-	cmp_result_table(o, c, CMP_STILL, "Still failing");
-	cmp_result_table(o, c, CMP_OTHER, "Other result changes");
-	cmp_result_table(o, c, CMP_APPEARED, "New tests");
-	cmp_result_table(o, c, CMP_DISAPPEARED, "Tests gone");
-	cmp_metric_table(o, c, CMP_M_BETTER,
-			 "Measurement improvements beyond the tolerance");
-	cmp_metric_table(o, c, CMP_M_CHANGED,
-			 "Measurement changes beyond the tolerance (no "
-			 "better direction known for the unit)");
-	cmp_metric_table(o, c, CMP_M_ONE_SIDE, "Measurements on one side only");
+	cmp_item_table(o, c, &cmp_metric_cols, CMP_M_WORSE,
+		       "Measurement regressions beyond the tolerance");
+	cmp_item_table(o, c, &cmp_result_cols, CMP_FIXED, "Fixed");
+	cmp_item_table(o, c, &cmp_result_cols, CMP_NEW_SKIP, "New skips");
+	cmp_item_table(o, c, &cmp_result_cols, CMP_STILL, "Still failing");
+	cmp_item_table(o, c, &cmp_result_cols, CMP_OTHER,
+		       "Other result changes");
+	cmp_item_table(o, c, &cmp_result_cols, CMP_APPEARED, "New tests");
+	cmp_item_table(o, c, &cmp_result_cols, CMP_DISAPPEARED, "Tests gone");
+	cmp_item_table(o, c, &cmp_metric_cols, CMP_M_BETTER,
+		       "Measurement improvements beyond the tolerance");
+	cmp_item_table(o, c, &cmp_metric_cols, CMP_M_CHANGED,
+		       "Measurement changes beyond the tolerance (no "
+		       "better direction known for the unit)");
+	cmp_item_table(o, c, &cmp_metric_cols, CMP_M_ONE_SIDE,
+		       "Measurements on one side only");
 	cmp_pair_table(o, c, cmp_newly, "Runs new or newly reporting",
 		       cmp_runs_head, cmp_both_runs);
 }
