@@ -54,10 +54,7 @@ int cmd_explain(struct args *a)
 		printf(",\"why\":");
 		print_json_str(stdout, d->why);
 		printf(",\"undecidable\":");
-		if (g && g->undecidable)
-			print_json_str(stdout, g->undecidable);
-		else
-			printf("null");
+		print_json_str_or_null(stdout, g ? g->undecidable : NULL);
 		printf(",\"members\":[");
 		for (size_t i = 0; g && i < g->nr; i++) {
 			const struct model_pdev *o =

@@ -18,6 +18,7 @@
 /* The usage message (iogroups.c); some commands print it on an error. */
 extern const char usage_text[];
 
+/* The command line, as main() parsed it. */
 struct args {
 	const char *cmd;
 	const char *bdf;
@@ -37,6 +38,7 @@ struct args {
 	double t_start, t_loaded, t_booted;
 };
 
+/* The kernel's groups as sysfs shows them, sorted by id (list.c). */
 struct kdev {
 	char *name; /* devices/ entry */
 	char *label; /* pci.ids name, "" if none */
@@ -62,6 +64,7 @@ void die_oom(void) __attribute__((noreturn));
 char *xstrdup(const char *s);
 void *xrealloc(void *p, size_t n);
 void print_json_str(FILE *f, const char *s);
+void print_json_str_or_null(FILE *f, const char *s);
 void print_json_resv(FILE *f, const char *text);
 /* snprintf for paths; a path too long for PATH_MAX is an error, not cut. */
 int pathf(char *buf, size_t size, const char *fmt, ...)

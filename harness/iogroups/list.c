@@ -155,10 +155,7 @@ int cmd_list(const struct args *a)
 			const struct kgroup *g = &k.g[i];
 
 			printf("%s{\"id\":%ld,\"type\":", i ? "," : "", g->id);
-			if (g->type)
-				print_json_str(stdout, g->type);
-			else
-				printf("null");
+			print_json_str_or_null(stdout, g->type);
 			printf(",\"reserved_regions\":");
 			print_json_resv(stdout, g->resv);
 			printf(",\"devices\":[");

@@ -38,10 +38,7 @@ static void print_partition_json(const struct model_partition *p,
 		printf(",\"certainty\":");
 		print_json_str(stdout, certainty_name(g->certainty));
 		printf(",\"undecidable\":");
-		if (g->undecidable)
-			print_json_str(stdout, g->undecidable);
-		else
-			printf("null");
+		print_json_str_or_null(stdout, g->undecidable);
 		printf(",\"reserved_regions\":");
 		print_json_resv(stdout, g->resv);
 		printf(",\"devices\":[");

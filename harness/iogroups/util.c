@@ -73,6 +73,14 @@ void print_json_str(FILE *f, const char *s)
 	fputc('"', f);
 }
 
+void print_json_str_or_null(FILE *f, const char *s)
+{
+	if (s)
+		print_json_str(f, s);
+	else
+		fputs("null", f);
+}
+
 /* reserved_regions text as an array of {start, end, type}. */
 void print_json_resv(FILE *f, const char *text)
 {
