@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * `lspci -vvnn` text back to config space bytes (lspci_text.h).  Only what
+ * `lspci -vvnn` text back to config space bytes (lspci_text.h), and a
+ * record file as a temporary dump for the model's loader.  Only what
  * grouping reads is rebuilt, at the offsets lspci printed: IDs, class,
  * revision, header type (the multifunction bit from the functions a slot
  * shows), a bridge's bus numbers, the PCI Express capability (type,
@@ -15,9 +16,11 @@
  *     device almost always shows one, AER if nothing else).
  */
 #include <ctype.h>
+#include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "lspci_text.h"
 
@@ -409,7 +412,7 @@ static int parse_text(struct parse *p, const char *text)
 				cap = CAP_EXPRESS;
 			} else if (!strncmp(s, "Subsystem: ", 11) &&
 				   !(d->cfg[0x0e] & 0x7f)) {
-				/* Type 0 subsystem IDs, which quirk rows read */
+				/* Type 0 subsystem IDs, read by quirks */
 				last_ids(s, d->cfg, 0x2c);
 			} else if (sscanf(s,
 					  "Bus: primary=%x, secondary=%x, "
@@ -505,4 +508,62 @@ int model_lspci_text_to_dump(const char *text, const char *path, FILE *out,
 		ret = -1;
 	}
 	return ret;
+}
+
+/* The record at path as a temporary dump (lspci_text.h). */
+int model_lspci_text_as_dump(const char *path, char *tmp, size_t tmplen,
+			     char *err, size_t errlen)
+{
+	char *text = NULL, unknown[256];
+	size_t cap = 0;
+	FILE *in = fopen(path, "r"), *out;
+	ssize_t n;
+	int fd, ret;
+
+	tmp[0] = '\0';
+	if (!in)
+		return 0; /* the dump loader names the file and why */
+	n = getdelim(&text, &cap, '\0', in);
+	fclose(in);
+	if (n <= 0 || !model_lspci_text_detect(text)) {
+		free(text);
+		return 0;
+	}
+	snprintf(tmp, tmplen, "%s/iog-lspci.XXXXXX",
+		 getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+	fd = mkstemp(tmp);
+	out = fd < 0 ? NULL : fdopen(fd, "w");
+	if (!out) {
+		snprintf(err, errlen, "%s: a temporary file: %s", path,
+			 strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		free(text);
+		return -1;
+	}
+	ret = model_lspci_text_to_dump(text, path, out, unknown,
+				       sizeof(unknown), err, errlen);
+	free(text);
+	if (fclose(out) && !ret) {
+		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
+		ret = -1;
+	}
+	/*
+	 * Without its capabilities a device might be anything from a
+	 * conventional PCI function to a switch port: nothing to predict on.
+	 */
+	if (!ret && unknown[0]) {
+		snprintf(err, errlen,
+			 "%s: the capabilities of %s are not in the record "
+			 "(\"<access denied>\": lspci was not run as root); "
+			 "its grouping cannot be decided",
+			 path, unknown);
+		ret = -1;
+	}
+	if (ret) {
+		unlink(tmp);
+		tmp[0] = '\0';
+		return -1;
+	}
+	return 1;
 }

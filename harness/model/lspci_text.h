@@ -36,4 +36,14 @@ int model_lspci_text_to_dump(const char *text, const char *path, FILE *out,
 			     char *unknown, size_t unknown_len, char *err,
 			     size_t errlen);
 
+/*
+ * The file at path, if it is an lspci -vvnn record, as the dump it was
+ * decoded from (model_lspci_text_to_dump), in a temporary file whose name
+ * is put in tmp: 0 if path is no such record (tmp empty), 1 if tmp holds
+ * its dump (the caller unlinks it), -1 with err (a device's capabilities
+ * are not in the record: nothing to predict on).
+ */
+int model_lspci_text_as_dump(const char *path, char *tmp, size_t tmplen,
+			     char *err, size_t errlen);
+
 #endif
