@@ -35,9 +35,6 @@ void td_copy(char *dst, const char *src, size_t size);
 
 bool td_lexists(const char *path);
 
-/* The basename of a symlink's target into out ("" if no link). */
-void td_link_base(const char *link, char *out, size_t size);
-
 void td_sleep_poll(void);
 
 double td_now(void);
