@@ -191,6 +191,9 @@ bool td_is_port(const struct model_pci_dev *d);
 const struct model_pgroup *td_pick_singleton(const struct suite_model *sm,
 					     bool bound);
 
+/* td_pick_singleton's, one with a driver bound if there is one. */
+const struct model_pgroup *td_pick_any_singleton(const struct suite_model *sm);
+
 /* A singleton group whose device has no driver, any kind of device. */
 const struct model_pgroup *
 td_pick_unbound_singleton(const struct suite_model *sm);

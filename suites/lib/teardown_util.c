@@ -485,6 +485,13 @@ const struct model_pgroup *td_pick_singleton(const struct suite_model *sm,
 	return NULL;
 }
 
+const struct model_pgroup *td_pick_any_singleton(const struct suite_model *sm)
+{
+	const struct model_pgroup *g = td_pick_singleton(sm, true);
+
+	return g ? g : td_pick_singleton(sm, false);
+}
+
 const struct model_pgroup *
 td_pick_unbound_singleton(const struct suite_model *sm)
 {
