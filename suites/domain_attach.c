@@ -39,126 +39,62 @@
 
 #include "domain_attach/domain_attach.h"
 
+/*
+ * A fixture of a struct name##_fix set up by name##_fix_setup, whose
+ * devices the parent puts back.
+ */
+#define DA_FIXTURE(name)                                  \
+	FIXTURE(name)                                     \
+	{                                                 \
+		struct name##_fix f;                      \
+	};                                                \
+	FIXTURE_SETUP(name)                               \
+	{                                                 \
+		name##_fix_setup(_metadata, &self->f);    \
+	}                                                 \
+	FIXTURE_TEARDOWN_PARENT(name)                     \
+	{                                                 \
+		restore_saved(_metadata, &self->f.saved); \
+	}
+
+/* A test whose body is the function of the same name. */
+#define DA_TEST(fixture, name)             \
+	TEST_F(fixture, name)              \
+	{                                  \
+		name(_metadata, &self->f); \
+	}
+
 /* The group's devices on vfio-pci, put back by the parent. */
-FIXTURE(edu)
-{
-	struct edu_fix f;
-};
-
-FIXTURE_SETUP(edu)
-{
-	edu_fix_setup(_metadata, &self->f);
-}
-
-FIXTURE_TEARDOWN_PARENT(edu)
-{
-	restore_saved(_metadata, &self->f.saved);
-}
+DA_FIXTURE(edu)
 
 /* Container and group; the type1 IOMMU's info, map and unmap (type1.c). */
-TEST_F(edu, container_api)
-{
-	container_api(_metadata, &self->f);
-}
-
-TEST_F(edu, attach_detach_cycles)
-{
-	attach_detach_cycles(_metadata, &self->f);
-}
-
-TEST_F(edu, iommu_info)
-{
-	iommu_info(_metadata, &self->f);
-}
-
-TEST_F(edu, map_unmap_semantics)
-{
-	map_unmap_semantics(_metadata, &self->f);
-}
-
-TEST_F(edu, unmap_all)
-{
-	unmap_all(_metadata, &self->f);
-}
-
-TEST_F(edu, dma_entry_limit)
-{
-	dma_entry_limit(_metadata, &self->f);
-}
+DA_TEST(edu, container_api)
+DA_TEST(edu, attach_detach_cycles)
+DA_TEST(edu, iommu_info)
+DA_TEST(edu, map_unmap_semantics)
+DA_TEST(edu, unmap_all)
+DA_TEST(edu, dma_entry_limit)
 
 /* rates.c */
-TEST_F(edu, map_unmap_rate)
-{
-	map_unmap_rate(_metadata, &self->f);
-}
+DA_TEST(edu, map_unmap_rate)
 
 /* Interrupt isolation (type1.c). */
-TEST_F(edu, type1_unsafe_interrupts)
-{
-	type1_unsafe_interrupts(_metadata, &self->f);
-}
+DA_TEST(edu, type1_unsafe_interrupts)
 
 /* DMA by the edu engine (dma.c); the fault report comes first. */
-TEST_F(edu, dma_mapped_copy)
-{
-	dma_mapped_copy(_metadata, &self->f);
-}
-
-TEST_F(edu, dma_unmapped_fault_reported)
-{
-	dma_unmapped_fault_reported(_metadata, &self->f);
-}
-
-TEST_F(edu, dma_unmapped_write_blocked)
-{
-	dma_unmapped_write_blocked(_metadata, &self->f);
-}
-
-TEST_F(edu, dma_unmapped_read_blocked)
-{
-	dma_unmapped_read_blocked(_metadata, &self->f);
-}
+DA_TEST(edu, dma_mapped_copy)
+DA_TEST(edu, dma_unmapped_fault_reported)
+DA_TEST(edu, dma_unmapped_write_blocked)
+DA_TEST(edu, dma_unmapped_read_blocked)
 
 /* iommufd.c */
-TEST_F(edu, iommufd_ioas_map_unmap)
-{
-	iommufd_ioas_map_unmap(_metadata, &self->f);
-}
-
-TEST_F(edu, iommufd_device_attach)
-{
-	iommufd_device_attach(_metadata, &self->f);
-}
-
-TEST_F(edu, iommufd_dma)
-{
-	iommufd_dma(_metadata, &self->f);
-}
+DA_TEST(edu, iommufd_ioas_map_unmap)
+DA_TEST(edu, iommufd_device_attach)
+DA_TEST(edu, iommufd_dma)
 
 /* Viability: a group is the unit of ownership (viability.c). */
-FIXTURE(pair)
-{
-	struct pair_fix f;
-};
-
-FIXTURE_SETUP(pair)
-{
-	pair_fix_setup(_metadata, &self->f);
-}
-
-FIXTURE_TEARDOWN_PARENT(pair)
-{
-	restore_saved(_metadata, &self->f.saved);
-}
-
-TEST_F(pair, viability_follows_sibling_driver)
-{
-	viability_follows_sibling_driver(_metadata, &self->f);
-}
-
-TEST_F(pair, kernel_driver_refused_while_owned)
-{
-	kernel_driver_refused_while_owned(_metadata, &self->f);
-}
+DA_FIXTURE(pair)
+DA_TEST(pair, viability_follows_sibling_driver)
+DA_TEST(pair, kernel_driver_refused_while_owned)
 
 TEST_HARNESS_MAIN

@@ -100,6 +100,21 @@ static void kernel_partition(struct __test_metadata *_metadata,
 	ASSERT_EQ(0, bad) TH_LOG("out of memory");
 }
 
+/*
+ * The expectation, which must declare groups, and the kernel's side;
+ * false if the test is skipped.
+ */
+static bool load_declared(struct __test_metadata *_metadata,
+			  struct sysfs_expect *e, struct sysfs_partition *k)
+{
+	if (!load_expect(_metadata, e))
+		return false;
+	if (!e->groups.nr)
+		SKIP(return false, NO_GROUPS_REASON);
+	kernel_partition(_metadata, k);
+	return true;
+}
+
 /* The model's prediction as a partition; ASSERTs on ENOMEM. */
 static void model_side(struct __test_metadata *_metadata,
 		       const struct suite_model *sm, struct sysfs_partition *mp)
@@ -418,11 +433,8 @@ TEST(declared_groups_match)
 	SUITE_PROBLEMS(p);
 	size_t n, problems;
 
-	if (!load_expect(_metadata, &e))
+	if (!load_declared(_metadata, &e, &k))
 		return;
-	if (!e.groups.nr)
-		SKIP(return, NO_GROUPS_REASON);
-	kernel_partition(_metadata, &k);
 	n = sysfs_check_declared_groups(&e.groups, &k, &p);
 	problems = SUITE_LOG_PROBLEMS(&p);
 	if (problems)
@@ -439,11 +451,8 @@ TEST(grouped_devices_declared)
 	SUITE_PROBLEMS(p);
 	size_t n, problems;
 
-	if (!load_expect(_metadata, &e))
+	if (!load_declared(_metadata, &e, &k))
 		return;
-	if (!e.groups.nr)
-		SKIP(return, NO_GROUPS_REASON);
-	kernel_partition(_metadata, &k);
 	/* Declared groups but none in the kernel is no completeness. */
 	if (!k.nr) {
 		print_sides(&e, &k);

@@ -42,6 +42,13 @@ static void run_check(struct __test_metadata *_metadata, layout_check fn,
 	EXPECT_EQ(0, problems);
 }
 
+/* A test that is one run_check. */
+#define CHECK_TEST(name, fn, items, rule)              \
+	TEST(name)                                     \
+	{                                              \
+		run_check(_metadata, fn, items, rule); \
+	}
+
 static size_t present_resv(const struct sysfs_snapshot *s,
 			   struct sysfs_problems *p)
 {
@@ -137,78 +144,47 @@ TEST(groups_present)
 	       s.nr_devices);
 }
 
-TEST(group_ids_decimal_distinct)
-{
-	run_check(_metadata, sysfs_check_group_ids, "group entries", "§9.1");
-}
+CHECK_TEST(group_ids_decimal_distinct, sysfs_check_group_ids, "group entries",
+	   "§9.1")
 
-TEST(group_has_devices_dir)
-{
-	run_check(_metadata, sysfs_check_devices_dirs, "group directories",
-		  "§9.2");
-}
+CHECK_TEST(group_has_devices_dir, sysfs_check_devices_dirs, "group directories",
+	   "§9.2")
 
 TEST(reserved_regions_present)
 {
 	run_present(_metadata, SYSFS_FEAT_RESERVED_REGIONS);
 }
 
-TEST(reserved_regions_format)
-{
-	run_check(_metadata, sysfs_check_reserved_regions,
-		  "reserved_regions files", "§9.6");
-}
+CHECK_TEST(reserved_regions_format, sysfs_check_reserved_regions,
+	   "reserved_regions files", "§9.6")
 
 TEST(type_present)
 {
 	run_present(_metadata, SYSFS_FEAT_TYPE);
 }
 
-TEST(type_vocabulary)
-{
-	run_check(_metadata, sysfs_check_type, "type files", "§9.7");
-}
+CHECK_TEST(type_vocabulary, sysfs_check_type, "type files", "§9.7")
 
-TEST(name_one_line)
-{
-	/* name is optional (§2.3): no name file at all is a SKIP. */
-	run_check(_metadata, sysfs_check_name, "name files", "§9.2");
-}
+/* name is optional (§2.3): no name file at all is a SKIP. */
+CHECK_TEST(name_one_line, sysfs_check_name, "name files", "§9.2")
 
-TEST(device_links_resolve)
-{
-	run_check(_metadata, sysfs_check_forward_links, "devices/ entries",
-		  "§9.3");
-}
+CHECK_TEST(device_links_resolve, sysfs_check_forward_links, "devices/ entries",
+	   "§9.3")
 
-TEST(device_links_symmetric)
-{
-	run_check(_metadata, sysfs_check_back_links, "member devices", "§9.3");
-}
+CHECK_TEST(device_links_symmetric, sysfs_check_back_links, "member devices",
+	   "§9.3")
 
-TEST(entry_names_match_devices)
-{
-	run_check(_metadata, sysfs_check_entry_names, "devices/ entries",
-		  "§9.3");
-}
+CHECK_TEST(entry_names_match_devices, sysfs_check_entry_names,
+	   "devices/ entries", "§9.3")
 
-TEST(device_in_one_group)
-{
-	run_check(_metadata, sysfs_check_membership,
-		  "member and linked devices", "§9.4");
-}
+CHECK_TEST(device_in_one_group, sysfs_check_membership,
+	   "member and linked devices", "§9.4")
 
-TEST(no_empty_groups)
-{
-	run_check(_metadata, sysfs_check_nonempty, "listable devices/ dirs",
-		  "§9.5");
-}
+CHECK_TEST(no_empty_groups, sysfs_check_nonempty, "listable devices/ dirs",
+	   "§9.5")
 
-TEST(grouped_devices_have_iommu_link)
-{
-	run_check(_metadata, sysfs_check_iommu_links,
-		  "devices with an iommu_group link", "§9.10");
-}
+CHECK_TEST(grouped_devices_have_iommu_link, sysfs_check_iommu_links,
+	   "devices with an iommu_group link", "§9.10")
 
 /* A group's PCI members (devices/ entries named like a BDF), sorted. */
 static int group_pci(const struct sysfs_group *g, struct sysfs_pgroup *pg)

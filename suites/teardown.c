@@ -176,12 +176,10 @@ static void remove_dev(struct __test_metadata *_metadata,
 
 TEST_F(group, singleton_remove_rescan)
 {
-	const struct model_pgroup *g = td_pick_singleton(&self->sm, true);
+	const struct model_pgroup *g = td_pick_any_singleton(&self->sm);
 	char bdf[MODEL_BDF_LEN], real[PATH_MAX], drv[64];
 	long id;
 
-	if (!g)
-		g = td_pick_singleton(&self->sm, false);
 	if (!g)
 		SKIP(return, "the model predicts no singleton group of a "
 			     "device that can be removed alone");
@@ -401,7 +399,7 @@ static bool cond_exists(const void *path)
 
 TEST_F(group, vfio_held_across_removal)
 {
-	const struct model_pgroup *g = td_pick_singleton(&self->sm, true);
+	const struct model_pgroup *g = td_pick_any_singleton(&self->sm);
 	struct vfio_group_status st = {.argsz = sizeof(st)};
 	struct model_iommu_group *pin = NULL;
 	struct model_pci_dev *md;
@@ -410,8 +408,6 @@ TEST_F(group, vfio_held_across_removal)
 	bool pins;
 	long id;
 
-	if (!g)
-		g = td_pick_singleton(&self->sm, false);
 	if (!g)
 		SKIP(return, "the model predicts no singleton group of a "
 			     "device that can be removed alone");

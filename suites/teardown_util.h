@@ -35,9 +35,6 @@ void td_copy(char *dst, const char *src, size_t size);
 
 bool td_lexists(const char *path);
 
-/* The basename of a symlink's target into out ("" if no link). */
-void td_link_base(const char *link, char *out, size_t size);
-
 void td_sleep_poll(void);
 
 double td_now(void);
@@ -193,6 +190,9 @@ bool td_is_port(const struct model_pci_dev *d);
  */
 const struct model_pgroup *td_pick_singleton(const struct suite_model *sm,
 					     bool bound);
+
+/* td_pick_singleton's, one with a driver bound if there is one. */
+const struct model_pgroup *td_pick_any_singleton(const struct suite_model *sm);
 
 /* A singleton group whose device has no driver, any kind of device. */
 const struct model_pgroup *

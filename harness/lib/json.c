@@ -492,10 +492,49 @@ static void json_eof_in(struct json_parser *ps, const char *what,
 		  line, col);
 }
 
+/*
+ * Skip whitespace in the container v, kind "array" or "object"; false,
+ * with the error, at the end of input.
+ */
+static bool json_ws_in(struct json_parser *ps, const struct json_value *v,
+		       const char *kind)
+{
+	json_ws(ps);
+	if (ps->p < ps->end)
+		return true;
+	json_eof_in(ps, kind, v->line, v->column);
+	return false;
+}
+
+/*
+ * After an item (item: "an array item") of the container v: 1 past the
+ * close that ends it, 0 past the ',' before the next item, -1 on an
+ * error.  what: a buffer for the message.
+ */
+static int json_after_item(struct json_parser *ps, const struct json_value *v,
+			   const char *kind, char close, const char *item,
+			   char *what, size_t whatlen)
+{
+	if (!json_ws_in(ps, v, kind))
+		return -1;
+	if (*ps->p == close) {
+		ps->p++;
+		return 1;
+	}
+	if (*ps->p != ',') {
+		json_fail(ps, ps->p, "want ',' or '%c' after %s, found %s",
+			  close, item, json_what(ps, ps->p, what, whatlen));
+		return -1;
+	}
+	ps->p++;
+	return 0;
+}
+
 static struct json_value *json_array(struct json_parser *ps)
 {
 	struct json_value *v = json_new(ps, JSON_ARRAY), *item;
 	size_t cap = 0;
+	int r;
 	char what[32];
 
 	if (!v || !json_open(ps))
@@ -506,11 +545,8 @@ static struct json_value *json_array(struct json_parser *ps)
 		goto done;
 	}
 	for (;;) {
-		json_ws(ps);
-		if (ps->p >= ps->end) {
-			json_eof_in(ps, "array", v->line, v->column);
+		if (!json_ws_in(ps, v, "array"))
 			goto fail;
-		}
 		if (*ps->p == ']') {
 			json_fail(ps, ps->p, "trailing comma before ']'");
 			goto fail;
@@ -525,23 +561,12 @@ static struct json_value *json_array(struct json_parser *ps)
 			goto fail;
 		}
 		v->items[v->len++] = item;
-		json_ws(ps);
-		if (ps->p >= ps->end) {
-			json_eof_in(ps, "array", v->line, v->column);
+		r = json_after_item(ps, v, "array", ']', "an array item", what,
+				    sizeof(what));
+		if (r < 0)
 			goto fail;
-		}
-		if (*ps->p == ']') {
-			ps->p++;
+		if (r)
 			break;
-		}
-		if (*ps->p != ',') {
-			json_fail(
-				ps, ps->p,
-				"want ',' or ']' after an array item, found %s",
-				json_what(ps, ps->p, what, sizeof(what)));
-			goto fail;
-		}
-		ps->p++;
 	}
 done:
 	ps->depth--;
@@ -643,6 +668,7 @@ static struct json_value *json_object(struct json_parser *ps)
 	const unsigned char *key;
 	size_t cap = 0;
 	char what[48];
+	int r;
 
 	if (!v || !json_open(ps))
 		goto fail;
@@ -652,11 +678,8 @@ static struct json_value *json_object(struct json_parser *ps)
 		goto done;
 	}
 	for (;;) {
-		json_ws(ps);
-		if (ps->p >= ps->end) {
-			json_eof_in(ps, "object", v->line, v->column);
+		if (!json_ws_in(ps, v, "object"))
 			goto fail;
-		}
 		if (*ps->p != '"') {
 			if (*ps->p == '}')
 				json_fail(ps, ps->p,
@@ -699,11 +722,8 @@ static struct json_value *json_object(struct json_parser *ps)
 				goto fail;
 			}
 		}
-		json_ws(ps);
-		if (ps->p >= ps->end) {
-			json_eof_in(ps, "object", v->line, v->column);
+		if (!json_ws_in(ps, v, "object"))
 			goto fail;
-		}
 		if (*ps->p != ':') {
 			json_fail(ps, ps->p,
 				  "want ':' after an object key, found %s",
@@ -711,31 +731,17 @@ static struct json_value *json_object(struct json_parser *ps)
 			goto fail;
 		}
 		ps->p++;
-		json_ws(ps);
-		if (ps->p >= ps->end) {
-			json_eof_in(ps, "object", v->line, v->column);
+		if (!json_ws_in(ps, v, "object"))
 			goto fail;
-		}
 		m->value = json_value(ps);
 		if (!m->value)
 			goto fail;
-		json_ws(ps);
-		if (ps->p >= ps->end) {
-			json_eof_in(ps, "object", v->line, v->column);
+		r = json_after_item(ps, v, "object", '}', "an object member",
+				    what, sizeof(what));
+		if (r < 0)
 			goto fail;
-		}
-		if (*ps->p == '}') {
-			ps->p++;
+		if (r)
 			break;
-		}
-		if (*ps->p != ',') {
-			json_fail(
-				ps, ps->p,
-				"want ',' or '}' after an object member, found %s",
-				json_what(ps, ps->p, what, sizeof(what)));
-			goto fail;
-		}
-		ps->p++;
 	}
 done:
 	free(ks.slot);

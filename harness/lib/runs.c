@@ -95,22 +95,50 @@ static int runs_str(struct runs_ctx *c, const struct json_value *obj,
 	return 0;
 }
 
+/*
+ * The array at obj's key into *a (w names it): an error when absent if
+ * required, else NULL when absent or null; an error for any other type.
+ */
+static int runs_array(struct runs_ctx *c, const struct json_value *obj,
+		      const char *key, const char *w, bool required,
+		      const struct json_value **a)
+{
+	*a = json_get(obj, key);
+	if (!*a && required)
+		return runs_missing(c, obj, w);
+	if (!*a || (!required && (*a)->type == JSON_NULL)) {
+		*a = NULL;
+		return 0;
+	}
+	if ((*a)->type != JSON_ARRAY)
+		return runs_bad(c, *a, w, "an array");
+	return 0;
+}
+
+/* n + 1 zeroed elements of size bytes; NULL, with the error, if none. */
+static void *runs_calloc(struct runs_ctx *c, size_t n, size_t size)
+{
+	void *p = calloc(n + 1, size);
+
+	if (!p)
+		snprintf(c->err, c->errlen, "%s: out of memory", c->file);
+	return p;
+}
+
 static int runs_diags(struct runs_ctx *c, const struct json_value *obj,
 		      const char *where, struct runs_test *t)
 {
-	const struct json_value *a = json_get(obj, "diagnostics");
+	const struct json_value *a;
 	char w[160];
 
 	snprintf(w, sizeof(w), "%s.diagnostics", where);
-	if (!a || a->type == JSON_NULL)
-		return 0;
-	if (a->type != JSON_ARRAY)
-		return runs_bad(c, a, w, "an array");
-	t->diags = calloc(a->len + 1, sizeof(*t->diags));
-	if (!t->diags) {
-		snprintf(c->err, c->errlen, "%s: out of memory", c->file);
+	if (runs_array(c, obj, "diagnostics", w, false, &a))
 		return -1;
-	}
+	if (!a)
+		return 0;
+	t->diags = runs_calloc(c, a->len, sizeof(*t->diags));
+	if (!t->diags)
+		return -1;
 	for (size_t i = 0; i < a->len; i++) {
 		if (a->items[i]->type != JSON_STRING) {
 			snprintf(w, sizeof(w), "%s.diagnostics[%zu]", where, i);
@@ -124,19 +152,17 @@ static int runs_diags(struct runs_ctx *c, const struct json_value *obj,
 static int runs_metrics(struct runs_ctx *c, const struct json_value *obj,
 			const char *where, struct runs_test *t)
 {
-	const struct json_value *a = json_get(obj, "metrics");
+	const struct json_value *a;
 	char w[160];
 
 	snprintf(w, sizeof(w), "%s.metrics", where);
-	if (!a || a->type == JSON_NULL)
-		return 0;
-	if (a->type != JSON_ARRAY)
-		return runs_bad(c, a, w, "an array");
-	t->metrics = calloc(a->len + 1, sizeof(*t->metrics));
-	if (!t->metrics) {
-		snprintf(c->err, c->errlen, "%s: out of memory", c->file);
+	if (runs_array(c, obj, "metrics", w, false, &a))
 		return -1;
-	}
+	if (!a)
+		return 0;
+	t->metrics = runs_calloc(c, a->len, sizeof(*t->metrics));
+	if (!t->metrics)
+		return -1;
 	for (size_t i = 0; i < a->len; i++) {
 		const struct json_value *m = a->items[i], *v;
 		struct runs_metric *rm = &t->metrics[i];
@@ -183,18 +209,14 @@ static int runs_test_fill(struct runs_ctx *c, const struct json_value *obj,
 
 static int runs_suites(struct runs_ctx *c, struct runs_report *r)
 {
-	const struct json_value *a = json_get(r->doc, "suites");
+	const struct json_value *a;
 	char w[96];
 
-	if (!a)
-		return runs_missing(c, r->doc, "suites");
-	if (a->type != JSON_ARRAY)
-		return runs_bad(c, a, "suites", "an array");
-	r->suites = calloc(a->len + 1, sizeof(*r->suites));
-	if (!r->suites) {
-		snprintf(c->err, c->errlen, "%s: out of memory", c->file);
+	if (runs_array(c, r->doc, "suites", "suites", true, &a))
 		return -1;
-	}
+	r->suites = runs_calloc(c, a->len, sizeof(*r->suites));
+	if (!r->suites)
+		return -1;
 	for (size_t i = 0; i < a->len; i++) {
 		const struct json_value *so = a->items[i], *ta;
 		struct runs_suite *s = &r->suites[i];
@@ -203,18 +225,14 @@ static int runs_suites(struct runs_ctx *c, struct runs_report *r)
 		snprintf(w, sizeof(w), "suites[%zu]", i);
 		if (runs_test_fill(c, so, w, &s->self))
 			return -1;
-		ta = json_get(so, "tests");
-		if (!ta || ta->type == JSON_NULL)
-			continue;
 		snprintf(w, sizeof(w), "suites[%zu].tests", i);
-		if (ta->type != JSON_ARRAY)
-			return runs_bad(c, ta, w, "an array");
-		s->tests = calloc(ta->len + 1, sizeof(*s->tests));
-		if (!s->tests) {
-			snprintf(c->err, c->errlen, "%s: out of memory",
-				 c->file);
+		if (runs_array(c, so, "tests", w, false, &ta))
 			return -1;
-		}
+		if (!ta)
+			continue;
+		s->tests = runs_calloc(c, ta->len, sizeof(*s->tests));
+		if (!s->tests)
+			return -1;
 		for (size_t j = 0; j < ta->len; j++) {
 			s->ntests++;
 			snprintf(w, sizeof(w), "suites[%zu].tests[%zu]", i, j);

@@ -182,8 +182,7 @@ static int pathf(char *buf, size_t size, const char *fmt, ...)
 	return n < 0 || (size_t)n >= size ? -1 : 0;
 }
 
-/* The basename of the link at path into out (normalised), or "". */
-static void link_base(const char *path, char *out, size_t size)
+void model_link_base(const char *path, char *out, size_t size)
 {
 	char link[PATH_MAX];
 	ssize_t n = readlink(path, link, sizeof(link) - 1);
@@ -292,7 +291,7 @@ static int read_drivers(struct ctx *c, const char *order, long vpos)
 			continue;
 		copy(d->name, sizeof(d->name), list[i]->d_name);
 		pathf(path, sizeof(path), "%s/%s/module", dir, d->name);
-		link_base(path, d->module, sizeof(d->module));
+		model_link_base(path, d->module, sizeof(d->module));
 		modname(d->module);
 		d->builtin = true;
 		if (d->module[0] &&
@@ -494,7 +493,7 @@ int model_probes_live(const struct model_pci_topo *t, const char *sysfs_root,
 		/* A bound device was probed, whatever the tables say. */
 		pathf(path, sizeof(path), "%s/bus/pci/devices/%s/driver",
 		      c.root, dev->bdf);
-		link_base(path, drv, sizeof(drv));
+		model_link_base(path, drv, sizeof(drv));
 		if (drv[0]) {
 			h->p.bound = true;
 			for (size_t k = 0; k < c.nr; k++)

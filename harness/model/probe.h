@@ -124,4 +124,7 @@ int model_probes_live(const struct model_pci_topo *t, const char *sysfs_root,
 		      char *err, size_t errlen);
 void model_probes_free(struct model_probes *p);
 
+/* The basename of the target of the link at path into out, or "". */
+void model_link_base(const char *path, char *out, size_t size);
+
 #endif /* MODEL_PROBE_H */

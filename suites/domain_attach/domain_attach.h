@@ -194,6 +194,26 @@ const char *space_what(const struct iova_space *sp, bool unmap, uint64_t iova,
 #define test_err_unmap(err, sp, iova, size, flags) \
 	test_unmap_errno(err, sp, iova, size, flags, 0)
 
+/*
+ * The two forms of a call that returns 0 or -errno: __test_call asserts
+ * success, __test_err_call expects -err and gives the result.  what and
+ * its arguments name the call in the line logged.
+ */
+#define __test_call(call, what, ...)                              \
+	do {                                                      \
+		int __r = (call);                                 \
+		ASSERT_EQ(0, __r)                                 \
+		TH_LOG(what ": %s", ##__VA_ARGS__, err_str(__r)); \
+	} while (0)
+#define __test_err_call(err, call, what, ...)                             \
+	({                                                                \
+		int __r = (call);                                         \
+		EXPECT_EQ(-(err), __r)                                    \
+		TH_LOG(what ": %s, want %s", ##__VA_ARGS__, err_str(__r), \
+		       strerror(err));                                    \
+		__r;                                                      \
+	})
+
 /* ---- type1.c: VFIO groups and containers ------------------------------- */
 
 int open_container(void);
@@ -234,50 +254,21 @@ int type1_info(int container, struct type1_info *out);
 		__g;                                                           \
 	})
 
-#define test_set_container(group, c)                                  \
-	do {                                                          \
-		int __r = set_container(group, c);                    \
-		ASSERT_EQ(0, __r)                                     \
-		TH_LOG("VFIO_GROUP_SET_CONTAINER: %s", err_str(__r)); \
-	} while (0)
-#define test_err_set_container(err, group, c)                                 \
-	({                                                                    \
-		int __r = set_container(group, c);                            \
-		EXPECT_EQ(-(err), __r)                                        \
-		TH_LOG("VFIO_GROUP_SET_CONTAINER: %s, want %s", err_str(__r), \
-		       strerror(err));                                        \
-		__r;                                                          \
-	})
+#define test_set_container(group, c) \
+	__test_call(set_container(group, c), "VFIO_GROUP_SET_CONTAINER")
+#define test_err_set_container(err, group, c)         \
+	__test_err_call(err, set_container(group, c), \
+			"VFIO_GROUP_SET_CONTAINER")
 
-#define test_unset_container(group)                                     \
-	do {                                                            \
-		int __r = unset_container(group);                       \
-		ASSERT_EQ(0, __r)                                       \
-		TH_LOG("VFIO_GROUP_UNSET_CONTAINER: %s", err_str(__r)); \
-	} while (0)
-#define test_err_unset_container(err, group)                      \
-	({                                                        \
-		int __r = unset_container(group);                 \
-		EXPECT_EQ(-(err), __r)                            \
-		TH_LOG("VFIO_GROUP_UNSET_CONTAINER: %s, want %s", \
-		       err_str(__r), strerror(err));              \
-		__r;                                              \
-	})
+#define test_unset_container(group) \
+	__test_call(unset_container(group), "VFIO_GROUP_UNSET_CONTAINER")
+#define test_err_unset_container(err, group)         \
+	__test_err_call(err, unset_container(group), \
+			"VFIO_GROUP_UNSET_CONTAINER")
 
-#define test_set_iommu(c)                                           \
-	do {                                                        \
-		int __r = set_iommu(c);                             \
-		ASSERT_EQ(0, __r)                                   \
-		TH_LOG("VFIO_SET_IOMMU type1v2: %s", err_str(__r)); \
-	} while (0)
-#define test_err_set_iommu(err, c)                                          \
-	({                                                                  \
-		int __r = set_iommu(c);                                     \
-		EXPECT_EQ(-(err), __r)                                      \
-		TH_LOG("VFIO_SET_IOMMU type1v2: %s, want %s", err_str(__r), \
-		       strerror(err));                                      \
-		__r;                                                        \
-	})
+#define test_set_iommu(c) __test_call(set_iommu(c), "VFIO_SET_IOMMU type1v2")
+#define test_err_set_iommu(err, c) \
+	__test_err_call(err, set_iommu(c), "VFIO_SET_IOMMU type1v2")
 
 /* No error form: which errno a refused device gets differs by kernel. */
 #define test_get_device(group, bdf)                              \

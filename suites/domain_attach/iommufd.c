@@ -243,20 +243,11 @@ static bool ioas_unrestricted(struct __test_metadata *_metadata, int fd,
 		__id;                                         \
 	})
 
-#define test_ioas_destroy(fd, id)                                             \
-	do {                                                                  \
-		int __r = iommufd_destroy(fd, id);                            \
-		ASSERT_EQ(0, __r)                                             \
-		TH_LOG("IOMMU_DESTROY %u: %s", (unsigned)(id), err_str(__r)); \
-	} while (0)
-#define test_err_ioas_destroy(err, fd, id)                              \
-	({                                                              \
-		int __r = iommufd_destroy(fd, id);                      \
-		EXPECT_EQ(-(err), __r)                                  \
-		TH_LOG("IOMMU_DESTROY %u: %s, want %s", (unsigned)(id), \
-		       err_str(__r), strerror(err));                    \
-		__r;                                                    \
-	})
+#define test_ioas_destroy(fd, id) \
+	__test_call(iommufd_destroy(fd, id), "IOMMU_DESTROY %u", (unsigned)(id))
+#define test_err_ioas_destroy(err, fd, id)                                \
+	__test_err_call(err, iommufd_destroy(fd, id), "IOMMU_DESTROY %u", \
+			(unsigned)(id))
 
 /* The device ID. */
 #define test_cdev_bind(dev, fd)                                       \
@@ -267,14 +258,11 @@ static bool ioas_unrestricted(struct __test_metadata *_metadata, int fd,
 		TH_LOG("VFIO_DEVICE_BIND_IOMMUFD: %s", err_str(__r)); \
 		__id;                                                 \
 	})
-#define test_err_cdev_bind(err, dev, fd)                                      \
-	({                                                                    \
-		uint32_t __id;                                                \
-		int __r = cdev_bind(dev, fd, &__id);                          \
-		EXPECT_EQ(-(err), __r)                                        \
-		TH_LOG("VFIO_DEVICE_BIND_IOMMUFD: %s, want %s", err_str(__r), \
-		       strerror(err));                                        \
-		__r;                                                          \
+#define test_err_cdev_bind(err, dev, fd)                        \
+	({                                                      \
+		uint32_t __id;                                  \
+		__test_err_call(err, cdev_bind(dev, fd, &__id), \
+				"VFIO_DEVICE_BIND_IOMMUFD");    \
 	})
 
 /* Attach to (or replace with) pt; the page table used. */
@@ -287,21 +275,12 @@ static bool ioas_unrestricted(struct __test_metadata *_metadata, int fd,
 		       err_str(__r));                                          \
 		__hwpt;                                                        \
 	})
-#define test_err_cdev_attach(err, dev, pt)                              \
-	({                                                              \
-		int __r = cdev_attach(dev, pt, NULL);                   \
-		EXPECT_EQ(-(err), __r)                                  \
-		TH_LOG("VFIO_DEVICE_ATTACH_IOMMUFD_PT %u: %s, want %s", \
-		       (unsigned)(pt), err_str(__r), strerror(err));    \
-		__r;                                                    \
-	})
+#define test_err_cdev_attach(err, dev, pt)               \
+	__test_err_call(err, cdev_attach(dev, pt, NULL), \
+			"VFIO_DEVICE_ATTACH_IOMMUFD_PT %u", (unsigned)(pt))
 
-#define test_cdev_detach(dev)                                              \
-	do {                                                               \
-		int __r = cdev_detach(dev);                                \
-		ASSERT_EQ(0, __r)                                          \
-		TH_LOG("VFIO_DEVICE_DETACH_IOMMUFD_PT: %s", err_str(__r)); \
-	} while (0)
+#define test_cdev_detach(dev) \
+	__test_call(cdev_detach(dev), "VFIO_DEVICE_DETACH_IOMMUFD_PT")
 
 /*
  * The device's cdev bound to a new /dev/iommu, attached to an IOAS that

@@ -190,6 +190,19 @@ void edu_open(struct __test_metadata *_metadata, struct edu_fix *f,
 
 /* ---- container and group ------------------------------------------- */
 
+/* VFIO_GROUP_GET_DEVICE_FD refused, when: in which state; any errno. */
+static void expect_no_device(struct __test_metadata *_metadata,
+			     const struct edu_fix *f, const char *when)
+{
+	int dev = get_device(f->group, f->bdf);
+
+	EXPECT_GT(0, dev)
+	TH_LOG("VFIO_GROUP_GET_DEVICE_FD %s: %s, want an error", when,
+	       err_str(dev));
+	if (dev >= 0)
+		close(dev);
+}
+
 void container_api(struct __test_metadata *_metadata, struct edu_fix *f)
 {
 	int c, flags, dev;
@@ -205,13 +218,7 @@ void container_api(struct __test_metadata *_metadata, struct edu_fix *f)
 	/* Nothing to choose an IOMMU for without a group. */
 	test_err_set_iommu(EINVAL, c);
 	/* No device before the group has an IOMMU. */
-	dev = get_device(f->group, f->bdf);
-	EXPECT_GT(0, dev)
-	TH_LOG("VFIO_GROUP_GET_DEVICE_FD without a container: %s, want "
-	       "an error",
-	       err_str(dev));
-	if (dev >= 0)
-		close(dev);
+	expect_no_device(_metadata, f, "without a container");
 
 	test_set_container(f->group, c);
 	flags = group_flags(f->group);
@@ -220,13 +227,7 @@ void container_api(struct __test_metadata *_metadata, struct edu_fix *f)
 	TH_LOG("in a container: flags 0x%x, want VIABLE|CONTAINER_SET", flags);
 	/* A second container for the same group. */
 	test_err_set_container(EINVAL, f->group, c);
-	dev = get_device(f->group, f->bdf);
-	EXPECT_GT(0, dev)
-	TH_LOG("VFIO_GROUP_GET_DEVICE_FD before VFIO_SET_IOMMU: %s, want "
-	       "an error",
-	       err_str(dev));
-	if (dev >= 0)
-		close(dev);
+	expect_no_device(_metadata, f, "before VFIO_SET_IOMMU");
 
 	allow_unsafe_if_needed(_metadata, &f->saved, f->kind_known, f->kind,
 			       TYPE1_PARAM("allow_unsafe_interrupts"));

@@ -68,20 +68,6 @@ bool td_lexists(const char *path)
 	return !lstat(path, &st);
 }
 
-void td_link_base(const char *link, char *out, size_t size)
-{
-	char target[PATH_MAX];
-	ssize_t n = readlink(link, target, sizeof(target) - 1);
-	const char *b;
-
-	out[0] = '\0';
-	if (n <= 0)
-		return;
-	target[n] = '\0';
-	b = strrchr(target, '/');
-	td_copy(out, b ? b + 1 : target, size);
-}
-
 void td_sleep_poll(void)
 {
 	struct timespec ts = {0, TD_POLL_NS};
@@ -135,7 +121,7 @@ void td_dev_driver(const char *bdf, char *out, size_t size)
 	char p[PATH_MAX];
 
 	td_dev_path(p, sizeof(p), bdf, "driver");
-	td_link_base(p, out, size);
+	model_link_base(p, out, size);
 }
 
 bool td_dev_bound(const char *bdf)
@@ -151,7 +137,7 @@ long td_dev_group(const char *bdf)
 	char p[PATH_MAX], id[32];
 
 	td_dev_path(p, sizeof(p), bdf, "iommu_group");
-	td_link_base(p, id, sizeof(id));
+	model_link_base(p, id, sizeof(id));
 	return id[0] ? sysfs_group_id_parse(id, NULL) : -1;
 }
 
@@ -497,6 +483,13 @@ const struct model_pgroup *td_pick_singleton(const struct suite_model *sm,
 			return g;
 	}
 	return NULL;
+}
+
+const struct model_pgroup *td_pick_any_singleton(const struct suite_model *sm)
+{
+	const struct model_pgroup *g = td_pick_singleton(sm, true);
+
+	return g ? g : td_pick_singleton(sm, false);
 }
 
 const struct model_pgroup *
