@@ -92,7 +92,7 @@ $(UAPI_H):
 # that every program of that flavour links.
 LIB_OBJS = $(patsubst %.c,$(B)/obj/$(1)/%.o,$(LIB_SRCS) $(MODEL_SRCS))
 
-$(B)/obj/opt/%.o: %.c $(LIB_HDRS) $(MODEL_HDRS)
+$(B)/obj/opt/%.o: %.c $(LIB_HDRS) $(MODEL_HDRS) $(wildcard harness/*/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(HOST_CFLAGS) -Iharness/model -c -o $@ $<
 

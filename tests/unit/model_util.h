@@ -48,4 +48,14 @@ int model_ut_group_of(const struct model_partition *p, const char *bdf);
 /* The reason bdf is where it is, "" if no such device. */
 const char *model_ut_why_of(const struct model_partition *p, const char *bdf);
 
+/*
+ * Make the directories DIR/names[0..n-1] (DIR made too) so that their inode
+ * numbers rise in that order, as kernfs numbers built-in drivers in
+ * registration order: a file system may reuse freed lower inodes, so they
+ * are made first and named after, by rename, which keeps the inode.
+ * 0 or -1 (errno).
+ */
+int model_ut_dirs_in_inode_order(const char *dir, const char *const names[],
+				 size_t n);
+
 #endif /* IOG_MODEL_UTIL_H */

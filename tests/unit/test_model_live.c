@@ -666,6 +666,10 @@ TEST_F(fake_sysfs, probes_follow_tables_registration_and_load_order)
 	ASSERT_EQ(0, model_load_live(&m, self->root, err, sizeof(err)));
 	ASSERT_EQ(0, add_modaliases(self->root, model_topo(m)));
 	/* Registration order: pcieport, agpgart-intel, shpchp (built in). */
+	static const char *const builtin[] = {"pcieport", "agpgart-intel",
+					      "shpchp"};
+	snprintf(path, sizeof(path), "%s/bus/pci/drivers", self->root);
+	ASSERT_EQ(0, model_ut_dirs_in_inode_order(path, builtin, 3));
 	ASSERT_EQ(0, add_driver(self->root, "pcieport", "pcieportdrv", false));
 	ASSERT_EQ(0,
 		  add_driver(self->root, "agpgart-intel", "intel_agp", false));

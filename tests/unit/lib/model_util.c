@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "model_util.h"
 #include "pci_topo.h"
@@ -142,4 +143,44 @@ const char *model_ut_why_of(const struct model_partition *p, const char *bdf)
 	const struct model_pdev *d = model_partition_dev(p, bdf);
 
 	return d ? d->why : "";
+}
+
+static int cmp_ino(const void *a, const void *b)
+{
+	ino_t x = *(const ino_t *)a, y = *(const ino_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+int model_ut_dirs_in_inode_order(const char *dir, const char *const names[],
+				 size_t n)
+{
+	char cmd[1200], from[1024], to[1024];
+	ino_t ino[16];
+	struct stat st;
+
+	if (n > 16 ||
+	    snprintf(cmd, sizeof(cmd), "mkdir -p '%s'", dir) >=
+		    (int)sizeof(cmd) ||
+	    system(cmd))
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		snprintf(from, sizeof(from), "%s/.order-%zu", dir, i);
+		if (mkdir(from, 0755) || stat(from, &st))
+			return -1;
+		ino[i] = st.st_ino;
+	}
+	qsort(ino, n, sizeof(ino[0]), cmp_ino);
+	for (size_t i = 0; i < n; i++) {
+		for (size_t k = 0; k < n; k++) {
+			snprintf(from, sizeof(from), "%s/.order-%zu", dir, k);
+			if (stat(from, &st) || st.st_ino != ino[i])
+				continue;
+			snprintf(to, sizeof(to), "%s/%s", dir, names[i]);
+			if (rename(from, to))
+				return -1;
+			break;
+		}
+	}
+	return 0;
 }
