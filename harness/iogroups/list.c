@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "iogroups.h"
+#include "pci_names.h"
 #include "pci_topo.h"
 
 static int cmp_kdev(const void *a, const void *b)

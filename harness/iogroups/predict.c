@@ -129,6 +129,11 @@ static int compare_listing(const struct args *a,
 	if (n)
 		printf("%s: %d difference(s) from the model's prediction:\n%s",
 		       a->expect, n, diff ? diff : "");
+	else if (nr_undecidable(p))
+		printf("%s: equal to the model's prediction where it decides; "
+		       "%zu of its %zu groups are undecidable from this input "
+		       "(their devices left out)\n",
+		       a->expect, nr_undecidable(p), p->nr);
 	else
 		printf("%s: equal to the model's prediction (%zu groups, %zu "
 		       "devices)\n",

@@ -6,7 +6,8 @@
  * revision, header type (the multifunction bit from the functions a slot
  * shows), a bridge's bus numbers, the PCI Express capability (type,
  * version, DevCtl2's ARI forwarding) and the ACS and ARI extended
- * capabilities.  The field names are those pciutils' ls-caps.c and
+ * capabilities (without -nn, the IDs and class the names stand for in
+ * pci.ids).  The field names are those pciutils' ls-caps.c and
  * ls-ecaps.c print.  What the text cannot say stays out of the dump, so
  * the model sees it as unreadable, not as absent:
  *   - "Capabilities: <access denied>" (lspci not run as root): only the
@@ -23,6 +24,8 @@
 #include <unistd.h>
 
 #include "lspci_text.h"
+#include "pci_names.h"
+#include "pci_quirks.h"
 
 #define CFG_HDR 64
 #define CFG_STD 256
@@ -165,12 +168,145 @@ static bool last_ids(const char *s, uint8_t *cfg, unsigned int off)
 	return true;
 }
 
+/* Header type from the class: PCI-to-PCI bridge, CardBus bridge. */
+static void header_type(struct text_dev *d)
+{
+	if (d->cfg[0x0b] == 0x06 &&
+	    (d->cfg[0x0a] == 0x04 || d->cfg[0x0a] == 0x09))
+		d->cfg[0x0e] = 1;
+	else if (d->cfg[0x0b] == 0x06 && d->cfg[0x0a] == 0x07)
+		d->cfg[0x0e] = 2;
+}
+
+/*
+ * Whether the quirk table tells the pairs apart: a row covers some but not
+ * all.  If not, any of them gives the same groups.
+ */
+static bool quirks_tell_apart(const struct model_pci_id *ids, size_t n)
+{
+	size_t nr;
+	const struct model_quirk *q = model_quirks(&nr);
+
+	for (size_t i = 0; i < nr; i++) {
+		size_t hits = 0;
+
+		for (size_t k = 0; k < n; k++)
+			hits += model_quirk_ids_match(&q[i], ids[k].a,
+						      ids[k].b);
+		if (hits && hits < n)
+			return true;
+	}
+	return false;
+}
+
+#define MAX_NAMED 64
+
+/*
+ * The header line of lspci without -nn: "CLASS: VENDOR DEVICE (rev rr)
+ * (prog-if pp [NAME])", the IDs found again from the names.  A name that
+ * pci.ids gives several IDs (a host bridge) will do if no quirk row tells
+ * them apart.
+ */
+static int parse_names(const char *s, struct text_dev *d, char *why,
+		       size_t whylen)
+{
+	char cls[128], name[256], sub[384];
+	const char *colon = strstr(s, ": ");
+	struct model_pci_id ids[MAX_NAMED];
+	uint16_t class;
+	unsigned int v;
+	size_t n;
+	char *p;
+
+	if (!colon || (size_t)(colon - s) >= sizeof(cls)) {
+		snprintf(why, whylen,
+			 "no \"CLASS: VENDOR DEVICE\" after the "
+			 "address");
+		return -1;
+	}
+	snprintf(cls, sizeof(cls), "%.*s", (int)(colon - s), s);
+	snprintf(name, sizeof(name), "%s", colon + 2);
+	p = strstr(name, " (prog-if ");
+	if (p) {
+		if (sscanf(p, " (prog-if %2x", &v) == 1)
+			d->cfg[0x09] = v;
+		*p = '\0';
+	}
+	n = strlen(name);
+	if (n > 9 && !strncmp(name + n - 9, " (rev ", 6) &&
+	    name[n - 1] == ')' && sscanf(name + n - 9, " (rev %2x)", &v) == 1) {
+		d->cfg[0x08] = v;
+		name[n - 9] = '\0';
+	}
+	n = 0;
+	if (!model_pci_class_of(cls, &class, sub, sizeof(sub)))
+		n = model_pci_ids_of(name, ids, MAX_NAMED, sub, sizeof(sub));
+	if (n > MAX_NAMED || (n > 1 && quirks_tell_apart(ids, n))) {
+		snprintf(sub, sizeof(sub),
+			 "\"%s\" names %zu vendor:devices in pci.ids that the "
+			 "kernel's quirks tell apart",
+			 name, n);
+		n = 0;
+	}
+	if (!n) {
+		snprintf(why, whylen,
+			 "%s (without lspci's -nn the IDs are found from the "
+			 "names)",
+			 sub);
+		return -1;
+	}
+	put16(d->cfg, 0x00, ids[0].a);
+	put16(d->cfg, 0x02, ids[0].b);
+	put16(d->cfg, 0x0a, class);
+	header_type(d);
+	return 0;
+}
+
+/* Whether a quirk row keys on vendor:device's subsystem IDs. */
+static bool quirk_reads_subsystem(unsigned int vendor, unsigned int device)
+{
+	size_t nr;
+	const struct model_quirk *q = model_quirks(&nr);
+
+	for (size_t i = 0; i < nr; i++)
+		if (q[i].sub && model_quirk_ids_match(&q[i], vendor, device))
+			return true;
+	return false;
+}
+
+/*
+ * A type 0 device's "Subsystem: " text s: the IDs (a quirk may read them)
+ * from -nn's brackets, else from the names where a quirk needs them.
+ */
+static int parse_subsystem(const char *s, struct text_dev *d, char *why,
+			   size_t whylen)
+{
+	unsigned int vendor = d->cfg[0] | d->cfg[1] << 8;
+	unsigned int device = d->cfg[2] | d->cfg[3] << 8;
+	uint16_t sv, sd;
+	char sub[256];
+
+	if (last_ids(s, d->cfg, 0x2c) || !quirk_reads_subsystem(vendor, device))
+		return 0;
+	if (model_pci_subsys_of(s, vendor, device, &sv, &sd, sub,
+				sizeof(sub))) {
+		snprintf(why, whylen, "%s, which a quirk of %04x:%04x reads",
+			 sub, vendor, device);
+		return -1;
+	}
+	put16(d->cfg, 0x2c, sv);
+	put16(d->cfg, 0x2e, sd);
+	return 0;
+}
+
 /*
  * The header line after its address: "CLASS NAME [ccss]: VENDOR DEVICE
  * [vvvv:dddd] (rev rr) (prog-if pp [NAME])".  The IDs are the last
- * "[hhhh:hhhh]" (names may hold brackets of their own).
+ * "[hhhh:hhhh]" (names may hold brackets of their own).  Without -nn the
+ * names alone are there, and pci.ids gives the IDs back (pci_names.h).
  */
-static int parse_header(const char *s, struct text_dev *d)
+static int parse_header(const char *s, struct text_dev *d, char *why,
+			size_t whylen)
 {
 	const char *cls = NULL, *ids = find_ids(s), *p;
 	unsigned int v;
@@ -178,8 +314,14 @@ static int parse_header(const char *s, struct text_dev *d)
 	for (p = s; !cls && (p = strchr(p, '[')); p++)
 		if (bracket_hex(p, 4) >= 0 && p[6] == ':')
 			cls = p;
-	if (!cls || !ids || ids < cls)
+	if (!ids) /* the class may still be there: "Class name [0c80]" */
+		return parse_names(s, d, why, whylen);
+	if (!cls || !ids || ids < cls) {
+		snprintf(why, whylen,
+			 "no [cccc] class and [vvvv:dddd] IDs: the record "
+			 "needs lspci's -nn");
 		return -1;
+	}
 	last_ids(ids, d->cfg, 0x00);
 	put16(d->cfg, 0x0a, bracket_hex(cls, 4));
 	p = strstr(ids, "(rev ");
@@ -188,12 +330,7 @@ static int parse_header(const char *s, struct text_dev *d)
 	p = strstr(ids, "(prog-if ");
 	if (p && sscanf(p, "(prog-if %2x", &v) == 1)
 		d->cfg[0x09] = v;
-	/* Header type from the class: PCI-to-PCI bridge, CardBus bridge. */
-	if (d->cfg[0x0b] == 0x06 &&
-	    (d->cfg[0x0a] == 0x04 || d->cfg[0x0a] == 0x09))
-		d->cfg[0x0e] = 1;
-	else if (d->cfg[0x0b] == 0x06 && d->cfg[0x0a] == 0x07)
-		d->cfg[0x0e] = 2;
+	header_type(d);
 	return 0;
 }
 
@@ -317,6 +454,7 @@ static int parse_text(struct parse *p, const char *text)
 	unsigned int line = 0, exp = 0, ext = 0;
 	bool devctl2 = false;
 	char buf[1024];
+	char why[512];
 
 	for (const char *l = text; *l;) {
 		const char *e = strchr(l, '\n');
@@ -346,11 +484,8 @@ static int parse_text(struct parse *p, const char *text)
 					    "not a device line of lspci -vvnn "
 					    "(\"bb:dd.f CLASS [cccc]: ... "
 					    "[vvvv:dddd]\")");
-			if (parse_header(s + at, &nd))
-				return fail(
-					p, line,
-					"no [cccc] class and [vvvv:dddd] IDs: "
-					"the record needs lspci's -nn");
+			if (parse_header(s + at, &nd, why, sizeof(why)))
+				return fail(p, line, why);
 			if (p->nr == p->alloc) {
 				size_t na = p->alloc ? 2 * p->alloc : 64;
 				struct text_dev *m =
@@ -412,8 +547,9 @@ static int parse_text(struct parse *p, const char *text)
 				cap = CAP_EXPRESS;
 			} else if (!strncmp(s, "Subsystem: ", 11) &&
 				   !(d->cfg[0x0e] & 0x7f)) {
-				/* Type 0 subsystem IDs, read by quirks */
-				last_ids(s, d->cfg, 0x2c);
+				if (parse_subsystem(s + 11, d, why,
+						    sizeof(why)))
+					return fail(p, line, why);
 			} else if (sscanf(s,
 					  "Bus: primary=%x, secondary=%x, "
 					  "subordinate=%x",

@@ -4,8 +4,9 @@
  * records keep machines.  The text is turned back into the config space
  * bytes lspci decoded (IDs, class, header type, bus numbers, the PCI
  * Express capability, ACS and ARI), written as an `lspci -xxxx` dump that
- * libpci then reads like any other.  The "IOMMU group:" lines are the
- * kernel's answer and are never read.
+ * libpci then reads like any other.  Without -nn the IDs and class are
+ * found again from the names through pci.ids (pci_names.h).  The "IOMMU
+ * group:" lines are the kernel's answer and are never read.
  */
 #ifndef MODEL_LSPCI_TEXT_H
 #define MODEL_LSPCI_TEXT_H

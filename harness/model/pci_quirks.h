@@ -76,6 +76,9 @@ struct model_quirk_env {
 
 /* The whole table, in the kernel's order. */
 const struct model_quirk *model_quirks(size_t *nr);
+/* Whether q's IDs (not its class, type or subsystem) cover vendor:device. */
+bool model_quirk_ids_match(const struct model_quirk *q, uint16_t vendor,
+			   uint16_t device);
 
 /* MODEL_K6_1 or MODEL_K6_12: the column a kernel version reads. */
 unsigned int model_kernel_column(unsigned int kernel);

@@ -644,31 +644,3 @@ const char *model_pci_kind(const struct model_pci_dev *d)
 	}
 	return "PCIe device";
 }
-
-static struct pci_access *names_acc;
-
-static void names_cleanup(void)
-{
-	if (names_acc)
-		pci_cleanup(names_acc);
-	names_acc = NULL;
-}
-
-const char *model_pci_name(uint16_t vendor, uint16_t device, char *buf,
-			   size_t len)
-{
-	const char *n;
-
-	if (!names_acc) {
-		names_acc = pci_alloc();
-		names_acc->error = pci_error_cb;
-		names_acc->warning = pci_quiet_cb;
-		names_acc->debug = pci_quiet_cb;
-		atexit(names_cleanup);
-	}
-	n = pci_lookup_name(names_acc, buf, (int)len,
-			    PCI_LOOKUP_VENDOR | PCI_LOOKUP_DEVICE |
-				    PCI_LOOKUP_NO_HWDB,
-			    vendor, device);
-	return n ? n : "";
-}

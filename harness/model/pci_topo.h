@@ -194,13 +194,6 @@ typedef int (*model_dma_alias_fn)(struct model_pci_dev *dev, uint16_t rid,
 int model_pci_for_each_dma_alias(struct model_pci_dev *d, model_dma_alias_fn fn,
 				 void *data);
 
-/*
- * The pci.ids name of vendor:device into buf (display only; numbers if
- * the ID is unknown or pci.ids is missing).  Needs no config access.
- */
-const char *model_pci_name(uint16_t vendor, uint16_t device, char *buf,
-			   size_t len);
-
 /* "root port", "PCIe-to-PCI bridge", "conventional PCI device", ... */
 const char *model_pci_kind(const struct model_pci_dev *d);
 

@@ -2,8 +2,9 @@
 /*
  * Unit tests of the model on lspci's output: end to end against the groups
  * real guests produced (the .observed files under tests/fixtures/lspci),
- * from their `lspci -xxxx` dumps and their `lspci -vvnn` records; load
- * errors; what a -vvnn record is read for and what not.
+ * from their `lspci -xxxx` dumps and their `lspci -vvnn` records (and the
+ * same records without -nn); load errors; what a -vvnn record is read for
+ * and what not.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -303,6 +304,74 @@ TEST(text_record_errors_name_file_and_line)
 	EXPECT_NE(NULL, strstr(err, "0000:00:1c.0")) TH_LOG("%s", err);
 	EXPECT_NE(NULL, strstr(err, "not run as root")) TH_LOG("%s", err);
 	unit_rm_tree(dir);
+}
+
+/*
+ * src as lspci without -nn would have printed it: the class's "[cccc]"
+ * and the "[vvvv:dddd]" after names dropped, "Device [vvvv:dddd]" (no
+ * name in pci.ids) as "Device dddd".
+ */
+static int strip_nn(const char *src, const char *dst)
+{
+	FILE *in = fopen(src, "r"), *out = fopen(dst, "w");
+	char line[1024];
+
+	if (!in || !out) {
+		if (in)
+			fclose(in);
+		if (out)
+			fclose(out);
+		return -1;
+	}
+	while (fgets(line, sizeof(line), in)) {
+		char *ids = NULL, *p;
+		unsigned int v, d;
+
+		for (p = line; (p = strchr(p, '[')); p++)
+			if (sscanf(p, "[%4x:%4x]", &v, &d) == 2 && p[10] == ']')
+				ids = p;
+		if (ids && ids - line >= 7 && !strncmp(ids - 7, "Device ", 7)) {
+			/* "[vvvv:dddd]" to "dddd" */
+			memmove(ids, ids + 6, strlen(ids + 6) + 1);
+			memmove(ids + 4, ids + 5, strlen(ids + 5) + 1);
+		} else if (ids && ids > line)
+			memmove(ids - 1, ids + 11, strlen(ids + 11) + 1);
+		p = strstr(line, "]: ");
+		if (line[0] != '\t' && p && p - line >= 6 && p[-5] == '[')
+			memmove(p - 6, p + 1, strlen(p + 1) + 1);
+		fputs(line, out);
+	}
+	fclose(in);
+	return fclose(out);
+}
+
+/*
+ * lspci without -nn prints names only: the IDs are found again through
+ * pci.ids and the prediction is the same.  Negative control: a device
+ * name no pci.ids holds is refused, naming the line.
+ */
+TEST(text_record_without_nn_finds_ids_from_names)
+{
+	char dir[] = "/tmp/iog-text.XXXXXX", names[64], bad[64];
+	char err[MODEL_ERR_LEN];
+	const char *src = model_ut_fixture("lspci/q35-acs-intel.vvnn");
+	char *obs = strdup(model_ut_fixture("lspci/q35-acs-intel.observed"));
+	struct model *m;
+
+	ASSERT_NE(NULL, mkdtemp(dir));
+	snprintf(names, sizeof(names), "%s/names.vv", dir);
+	snprintf(bad, sizeof(bad), "%s/bad.vv", dir);
+	ASSERT_EQ(0, strip_nn(src, names));
+	ASSERT_EQ(0, copy_edited(names, bad, NULL, NULL,
+				 "QEMU PCIe Root port (prog-if",
+				 "QEMU PCIe Root Port X (prog-if", false));
+	EXPECT_EQ(0, text_mismatches(names, obs));
+	EXPECT_EQ(-1, model_load_dump(&m, bad, err, sizeof(err)));
+	EXPECT_NE(NULL, strstr(err, "bad.vv:7: ")) TH_LOG("%s", err);
+	EXPECT_NE(NULL, strstr(err, "names no vendor:device"))
+	TH_LOG("%s", err);
+	unit_rm_tree(dir);
+	free(obs);
 }
 
 TEST_HARNESS_MAIN
