@@ -19,6 +19,9 @@ ln -s /proc/self/fd/1 /dev/stdout
 ln -s /proc/self/fd/2 /dev/stderr
 mount -t tmpfs tmpfs /tmp
 mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+# Where KASLR put the kernel: the host names a hung vCPU's RIP from the
+# package's System.map with it (launch.sh, hang.txt).
+echo "iog: kernel _text at $(grep -m1 ' _text$' /proc/kallsyms | cut -d' ' -f1)" >/dev/kmsg
 
 ktap=/dev/ttyS1
 stty -F $ktap raw -echo 2>/dev/null

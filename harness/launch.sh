@@ -236,12 +236,99 @@ on_signal()
 trap 'on_signal INT' INT
 trap 'on_signal TERM' TERM
 
+# Where a guest RIP is in the kernel: _text+OFFSET (guest-init.sh prints
+# where KASLR put _text), which the System.map of the kernel's -dbg package
+# names, and the symbol itself where a real System.map is beside the
+# kernel (a kernel built from source; Debian's image ships a placeholder).
+rip_symbol()
+{
+	local rip=$1 map=$2 text off
+
+	text=$(grep -m1 -oE 'iog: kernel _text at [0-9a-f]{16}' "$run/console.log" 2>/dev/null | awk '{ print $NF }')
+	[ -n "$text" ] && [[ $rip == ffff* ]] || return 0
+	off=$((16#$rip - 16#$text))
+	[ $off -ge 0 ] || return 0
+	printf '(_text+0x%x)' $off
+	[ -r "$map" ] && [ "$(wc -l <"$map")" -gt 1000 ] || return 0
+	printf -v rip '%016x' $((off + 16#$(awk '$3 == "_text" { print $1; exit }' "$map")))
+	awk -v rip="$rip" '$1 <= rip { s = $3 } END { if (s != "") print " in " s }' "$map"
+}
+
+# On a timeout, before QEMU is stopped: where the guest and QEMU are
+# (RUNDIR/hang.txt).  A vCPU spinning in the guest kernel shows the same
+# RIP three times (rip_symbol) and QMP still answers; QEMU stuck in itself
+# does not answer, and its threads' kernel wait channels say where.  Each
+# question waits 3 s at most.
+hang_evidence()
+{
+	local t i out rip map= prev=
+
+	for t in "$@"; do
+		[ "$prev" = -kernel ] && map=$(dirname "$t")/System.map-$(basename "$t" | sed 's/^vmlinuz-//')
+		prev=$t
+	done
+	{
+		echo "# $(date -u +%FT%TZ): the guest did not finish within ${timeout_s}s"
+		echo "# QMP kicks after ${kick_s} s of silence: $kicks"
+		"$qmp_tool" -t 3 "$run/qmp.sock" query-status 2>&1
+		for i in 1 2 3; do
+			out=$("$qmp_tool" -t 3 "$run/qmp.sock" human-monitor-command \
+				"command-line=info registers" 2>&1)
+			rip=$(grep -oE 'RIP=[0-9a-f]{16}' <<<"$out" | head -1 | cut -d= -f2)
+			if [ -z "$rip" ]; then
+				echo "info registers: no answer: $(tail -1 <<<"$out")"
+				continue
+			fi
+			echo "RIP=$rip $(grep -oE '(RSP|RFL|CR3|CPL|HLT)=[0-9a-f]+' <<<"$out" | tr '\n' ' ')$(rip_symbol "$rip" "$map")"
+			sleep 0.5
+		done
+		echo "# QEMU's threads: name, state, kernel wait channel"
+		for t in /proc/$qpid/task/*; do
+			echo "$(cat "$t/comm" 2>/dev/null) $(awk '{ print $3 }' "$t/stat" 2>/dev/null) $(cat "$t/wchan" 2>/dev/null)"
+		done
+	} >"$run/hang.txt" 2>&1
+}
+
+# QEMU 7.2's TCG was seen leaving a halted guest asleep past its own timer
+# until something woke QEMU's main loop (a QMP command did): the guest's
+# clock jumped by the time lost, and 2 of 10 gate runs timed out
+# (docs/spec-corrections.md).  So when the guest has said nothing for
+# KICK_S seconds (IOG_KICK_S, default 2; 0 turns it off), a QMP query-status
+# wakes the main loop; each is logged (RUNDIR/kicks; meta.txt qemu_kicks).
+kick_s=${IOG_KICK_S:-2}
+kicks=0
+out_size=-1
+kick_at=
+quiet_since=$SECONDS
+kick_if_silent()
+{
+	local size
+
+	[ "$kick_s" != 0 ] || return 0
+	# Once a second is enough.
+	[ "$SECONDS" != "$kick_at" ] || return 0
+	kick_at=$SECONDS
+	size=$(($(stat -c %s "$run/console.log" 2>/dev/null || echo 0) +
+		$(stat -c %s "$run/ktap.raw" 2>/dev/null || echo 0)))
+	if [ "$size" != "$out_size" ]; then
+		out_size=$size
+		quiet_since=$SECONDS
+	elif [ $((SECONDS - quiet_since)) -ge "$kick_s" ] && [ -z "$qmp_pid" ]; then
+		"$qmp_tool" -t 2 "$run/qmp.sock" query-status >/dev/null 2>&1 </dev/null
+		kicks=$((kicks + 1))
+		echo "$((SECONDS - start)) s: silent $((SECONDS - quiet_since)) s" >>"$run/kicks"
+		quiet_since=$SECONDS
+	fi
+}
+
+
 start=$SECONDS
 while kill -0 $qpid 2>/dev/null; do
 	[ -n "$status" ] && break
 	if [ $((SECONDS - start)) -ge "$timeout_s" ]; then
 		status=timeout
 		detail="guest did not finish within ${timeout_s}s"
+		hang_evidence "$@"
 		stop_qemu
 		break
 	fi
@@ -255,6 +342,7 @@ while kill -0 $qpid 2>/dev/null; do
 		break
 	fi
 	relay_qmp
+	kick_if_silent
 	sleep 0.2
 done
 wait $qpid 2>/dev/null
