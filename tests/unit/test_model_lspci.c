@@ -172,6 +172,20 @@ TEST(load_errors_name_the_file)
 
 /* ---- lspci -vvnn records ------------------------------------------------ */
 
+/* src for reading and dst for writing, both or neither: 0 or -1. */
+static int open_pair(const char *src, const char *dst, FILE **in, FILE **out)
+{
+	*in = fopen(src, "r");
+	*out = fopen(dst, "w");
+	if (*in && *out)
+		return 0;
+	if (*in)
+		fclose(*in);
+	if (*out)
+		fclose(*out);
+	return -1;
+}
+
 /*
  * Copy src to dst line by line: lines holding drop are left out, and from
  * is replaced by to in the first line holding both at (any if NULL) and
@@ -181,17 +195,12 @@ static int copy_edited(const char *src, const char *dst, const char *drop,
 		       const char *at, const char *from, const char *to,
 		       bool all)
 {
-	FILE *in = fopen(src, "r"), *out = fopen(dst, "w");
+	FILE *in, *out;
 	char line[1024], *p;
 	bool armed = !at, done = false;
 
-	if (!in || !out) {
-		if (in)
-			fclose(in);
-		if (out)
-			fclose(out);
+	if (open_pair(src, dst, &in, &out))
 		return -1;
-	}
 	while (fgets(line, sizeof(line), in)) {
 		if (drop && strstr(line, drop))
 			continue;
@@ -313,16 +322,11 @@ TEST(text_record_errors_name_file_and_line)
  */
 static int strip_nn(const char *src, const char *dst)
 {
-	FILE *in = fopen(src, "r"), *out = fopen(dst, "w");
+	FILE *in, *out;
 	char line[1024];
 
-	if (!in || !out) {
-		if (in)
-			fclose(in);
-		if (out)
-			fclose(out);
+	if (open_pair(src, dst, &in, &out))
 		return -1;
-	}
 	while (fgets(line, sizeof(line), in)) {
 		char *ids = NULL, *p;
 		unsigned int v, d;
