@@ -280,6 +280,13 @@ else
 	set -e
 	t_qemu_end=$(date +%s.%N)
 	rm -f "$run"/*.img
+	# IOG_EMULATOR_FAULT_LOG=FILE: make test's positive control of the
+	# retry below: FILE (a recorded emulator crash) stands for the console
+	# of this guest, whose own is kept as console.guest.log.
+	if [ -n "${IOG_EMULATOR_FAULT_LOG:-}" ]; then
+		mv "$run/console.log" "$run/console.guest.log"
+		cp "$IOG_EMULATOR_FAULT_LOG" "$run/console.log"
+	fi
 	# The kernel's runner printed TAP 13: kept, and read as KTAP.
 	if [ -n "${KSELFTEST_DIR:-}" ]; then
 		mv "$run/ktap.raw" "$run/kselftest.log"
@@ -294,15 +301,17 @@ kernel_release=${release:-$kernel_release}
 topology_file=${adhoc:+command line, kept as }$run/topology.topo
 # QEMU 7.2's TCG now and then corrupts the EFLAGS it saves on an exception
 # under fio load; once in some 40 gate runs the guest died of it (a double
-# fault; docs/spec-corrections.md).  A run whose guest panicked and whose
-# every kernel report shows such EFLAGS (run-suites.sh --kernel-log) is the
-# emulator's: it is booted once more, in a run directory of its own, and
-# the second run's verdict stands; both stay in results/.
+# fault; docs/spec-corrections.md).  A run whose guest panicked of an oops
+# ("Fatal exception") and whose every kernel report shows such EFLAGS
+# (run-suites.sh --kernel-log) is the emulator's: it is booted once more,
+# in a run directory of its own, and the second run's verdict stands; both
+# stay in results/.
 emulator_died()
 {
 	local f
 
 	[ "$(cat "$run/status")" = crashed ] || return 1
+	grep -q 'Kernel panic - not syncing: Fatal exception' "$run/console.log" || return 1
 	f=$("$IOG_TOP/harness/run-suites.sh" --kernel-log <"$run/console.log")
 	grep -q '^emu ' <<<"$f" && ! grep -q '^bad ' <<<"$f"
 }

@@ -144,6 +144,23 @@ else
 	result fail "a panicking guest ends as a failed run with its console kept"
 fi
 
+# Positive control of that retry: the same guest with a recorded emulator
+# crash (the TCG double fault, tests/fixtures/kernel-log) in its console is
+# booted once more, and the second run names the first; no third.
+name="a guest that died of an emulator fault is booted once more, the second run naming the first"
+n0=$(ls -d "$RESULTS"/*/ 2>/dev/null | wc -l)
+if check_run emu-retry 1 TOPOLOGY="$panic" KERNEL=debian-6.12 TIMEOUT=60 \
+	IOG_EMULATOR_FAULT_LOG="$PWD/tests/fixtures/kernel-log/tcg-double-fault.log"; then
+	d=$(realpath "$(last_report)")
+	first=$(sed -n 's/^retry_of=//p' "$d/meta.txt")
+	[ -n "$first" ] && [ -d "$first" ] && [ "$first" != "$d" ] &&
+		grep -q 'booting it once more' "$work/emu-retry.out" &&
+		[ "$(ls -d "$RESULTS"/*/ | wc -l)" -eq $((n0 + 2)) ]
+	verdict $? "$name" "report: $d"
+else
+	result fail "$name"
+fi
+
 
 # --- reference model, deviations, ad-hoc and host runs ------------------
 integration q35-amd debian-6.12
