@@ -58,4 +58,10 @@ const char *model_ut_why_of(const struct model_partition *p, const char *bdf);
 int model_ut_dirs_in_inode_order(const char *dir, const char *const names[],
 				 size_t n);
 
+/*
+ * Run build/host/iogroups ARGS (from the repository root), its stdout and
+ * stderr into out; 0-255 exit status, or -1 if it could not run.
+ */
+int model_ut_iogroups(const char *args, char *out, size_t outlen);
+
 #endif /* IOG_MODEL_UTIL_H */

@@ -78,6 +78,27 @@ void tree_remove(const char *root);
 void tree_setup_good(struct __test_metadata *_metadata, char *root,
 		     size_t size);
 
+#ifndef IOG_KSFT_HELPERS_H
+/*
+ * The fixture `tree` (kselftest_harness.h): a good tree under a fresh
+ * root in self->root, removed after each test.  Only for test programs:
+ * the library (suites/ksft_helpers.h) poisons the harness's names.
+ */
+#define TREE_FIXTURE                                                        \
+	FIXTURE(tree)                                                       \
+	{                                                                   \
+		char root[256];                                             \
+	};                                                                  \
+	FIXTURE_SETUP(tree)                                                 \
+	{                                                                   \
+		tree_setup_good(_metadata, self->root, sizeof(self->root)); \
+	}                                                                   \
+	FIXTURE_TEARDOWN(tree)                                              \
+	{                                                                   \
+		tree_remove(self->root);                                    \
+	}
+#endif
+
 /* ---- running checks (lib/sysfs_tree.c) --------------------------------- */
 
 typedef size_t (*check_fn)(const struct sysfs_snapshot *,

@@ -4,17 +4,15 @@
  * from the repository root: the tree fixtures are tests/fixtures/abi/tree
  * (a made-up subsystem written in the files' format).
  */
-#include <errno.h>
-#include <libgen.h>
 #include <limits.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "kselftest_harness.h"
 
 #include "abidoc.h"
+#include "sysfs_tree.h"
 #include "unit_util.h"
 
 #define TREE "tests/fixtures/abi/tree"
@@ -361,71 +359,15 @@ FIXTURE_TEARDOWN(suite)
 	unit_rm_tree(self->root);
 }
 
-struct run {
-	int status;
-	char out[65536];
-};
-
-/* build/san/test_abidoc -> build/guest/abi_doc, unless IOG_SUITE_DIR says. */
-static int run_abi_doc(const char *sys, const char *abi, const char *release,
-		       struct run *r)
-{
-	const char *dir = getenv("IOG_SUITE_DIR");
-	char exe[PATH_MAX], path[PATH_MAX + 32];
-	size_t len = 0;
-	int fds[2], st;
-	ssize_t n;
-	pid_t pid;
-
-	if (dir && *dir) {
-		snprintf(path, sizeof(path), "%s/abi_doc", dir);
-	} else {
-		n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-		if (n < 0)
-			return -1;
-		exe[n] = '\0';
-		snprintf(path, sizeof(path), "%s/../guest/abi_doc",
-			 dirname(exe));
-	}
-	if (access(path, X_OK) || pipe(fds)) {
-		snprintf(r->out, sizeof(r->out), "%s: not built", path);
-		return -1;
-	}
-	fflush(stdout);
-	fflush(stderr);
-	pid = fork();
-	if (pid == 0) {
-		dup2(fds[1], 1);
-		dup2(fds[1], 2);
-		close(fds[0]);
-		close(fds[1]);
-		setenv("IOG_SYSFS_ROOT", sys, 1);
-		setenv("IOG_ABI_DIR", abi, 1);
-		setenv("IOG_KERNEL_RELEASE", release, 1);
-		setenv("IOG_EXPECT_GROUPS", "1", 1);
-		execl(path, path, (char *)NULL);
-		_exit(127);
-	}
-	close(fds[1]);
-	while (pid > 0 && len < sizeof(r->out) - 1) {
-		n = read(fds[0], r->out + len, sizeof(r->out) - 1 - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		len += n;
-	}
-	r->out[len] = '\0';
-	close(fds[0]);
-	if (pid < 0 || waitpid(pid, &st, 0) != pid)
-		return -1;
-	r->status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-	return 0;
-}
-
-#define RUN(self, release, r)                                           \
-	ASSERT_EQ(0, run_abi_doc((self)->sys, (self)->abi, release, r)) \
-	TH_LOG("%s", (r)->out)
+/*
+ * abi_doc (build/guest, or IOG_SUITE_DIR) on the fixture's tree and ABI
+ * documentation, as the kernel release given.
+ */
+#define RUN(self, release, r)                                             \
+	RUN_SUITE("abi_doc", r, suite_env("IOG_SYSFS_ROOT", (self)->sys), \
+		  suite_env("IOG_ABI_DIR", (self)->abi),                  \
+		  suite_env("IOG_KERNEL_RELEASE", release),               \
+		  "IOG_EXPECT_GROUPS=1")
 
 #define HAS(r, s)                            \
 	EXPECT_NE(NULL, strstr((r)->out, s)) \
@@ -433,7 +375,7 @@ static int run_abi_doc(const char *sys, const char *abi, const char *release,
 
 TEST_F(suite, fully_documented_tree_passes)
 {
-	static struct run r;
+	static struct suite_run r;
 
 	RUN(self, "6.12.0", &r);
 	EXPECT_EQ(0, r.status) TH_LOG("%s", r.out);
@@ -445,7 +387,7 @@ TEST_F(suite, fully_documented_tree_passes)
 
 TEST_F(suite, undocumented_link_and_attribute_fail_by_name)
 {
-	static struct run r;
+	static struct suite_run r;
 
 	ASSERT_EQ(0, unit_write(self->abi, "sysfs-devices",
 				"What: /sys/devices/.../iommu\n"
@@ -463,7 +405,7 @@ TEST_F(suite, undocumented_link_and_attribute_fail_by_name)
 
 TEST_F(suite, misplaced_entry_fails_documented_only)
 {
-	static struct run r;
+	static struct suite_run r;
 	char *doc = strdup(doc_groups), *at;
 
 	ASSERT_NE(NULL, doc);
@@ -481,7 +423,7 @@ TEST_F(suite, misplaced_entry_fails_documented_only)
 
 TEST_F(suite, documented_entry_missing_fails_past_its_version_only)
 {
-	static struct run r;
+	static struct suite_run r;
 	char doc[4096];
 
 	snprintf(doc, sizeof(doc),
@@ -507,7 +449,7 @@ TEST_F(suite, documented_entry_missing_fails_past_its_version_only)
 
 TEST_F(suite, no_documentation_skips_with_the_reason)
 {
-	static struct run r;
+	static struct suite_run r;
 
 	ASSERT_EQ(0, unit_write(self->abi, ".unavailable", "no tree here\n"));
 	RUN(self, "6.12.0", &r);

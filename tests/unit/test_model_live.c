@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <pci/pci.h>
@@ -175,25 +174,6 @@ TEST_F(fake_sysfs, live_loader_sees_what_the_dump_says)
 	model_free(m);
 }
 
-/* Run build/host/iogroups when it is built; 0-255 exit status or -1. */
-static int run_tool(const char *args, char *out, size_t outlen)
-{
-	const char *tool = "build/host/iogroups";
-	char cmd[1024];
-	size_t n;
-	FILE *f;
-	int st;
-
-	snprintf(cmd, sizeof(cmd), "%s %s 2>&1", tool, args);
-	f = popen(cmd, "r");
-	if (!f)
-		return -1;
-	n = fread(out, 1, outlen - 1, f);
-	out[n] = '\0';
-	st = pclose(f);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
 TEST_F(fake_sysfs, iogroups_list_check_explain)
 {
 	static char out[65536];
@@ -202,16 +182,18 @@ TEST_F(fake_sysfs, iogroups_list_check_explain)
 	if (access("build/host/iogroups", X_OK))
 		SKIP(return, "build/host/iogroups not built");
 	snprintf(args, sizeof(args), "--sysfs %s", self->root);
-	ASSERT_EQ(0, run_tool(args, out, sizeof(out))) TH_LOG("%s", out);
+	ASSERT_EQ(0, model_ut_iogroups(args, out, sizeof(out)))
+	TH_LOG("%s", out);
 	EXPECT_NE(NULL,
 		  strstr(out, "IOMMU group 7 (type DMA)\n    0000:00:1f.0  "))
 	TH_LOG("%s", out);
 	/* Names come from pci.ids through libpci. */
 	EXPECT_NE(NULL, strstr(out, "ICH9"));
 	snprintf(args, sizeof(args), "check --sysfs %s", self->root);
-	EXPECT_EQ(0, run_tool(args, out, sizeof(out))) TH_LOG("%s", out);
+	EXPECT_EQ(0, model_ut_iogroups(args, out, sizeof(out)))
+	TH_LOG("%s", out);
 	snprintf(args, sizeof(args), "explain 04:02.0 --sysfs %s", self->root);
-	EXPECT_EQ(0, run_tool(args, out, sizeof(out)));
+	EXPECT_EQ(0, model_ut_iogroups(args, out, sizeof(out)));
 	EXPECT_NE(
 		NULL,
 		strstr(out, "aliases to PCIe-to-PCI bridge 0000:03:00.0 (R4)"))
@@ -231,7 +213,8 @@ TEST_F(fake_sysfs, iogroups_list_check_explain)
 	ASSERT_EQ(0, system(cmd));
 	snprintf(args, sizeof(args), "check --groups-only --sysfs %s",
 		 self->root);
-	EXPECT_EQ(1, run_tool(args, out, sizeof(out))) TH_LOG("%s", out);
+	EXPECT_EQ(1, model_ut_iogroups(args, out, sizeof(out)))
+	TH_LOG("%s", out);
 	EXPECT_NE(
 		NULL,
 		strstr(out,
@@ -239,14 +222,15 @@ TEST_F(fake_sysfs, iogroups_list_check_explain)
 	TH_LOG("%s", out);
 	snprintf(args, sizeof(args), "check --json --groups-only --sysfs %s",
 		 self->root);
-	EXPECT_EQ(1, run_tool(args, out, sizeof(out)));
+	EXPECT_EQ(1, model_ut_iogroups(args, out, sizeof(out)));
 	/* Model group 11 against kernel groups 11 and 12. */
 	EXPECT_NE(NULL, strstr(out, "\"differences\":3")) TH_LOG("%s", out);
 
-	EXPECT_EQ(2, run_tool("predict --iommu intel --dump /nonexistent.dump",
-			      out, sizeof(out)));
+	EXPECT_EQ(2, model_ut_iogroups(
+			     "predict --iommu intel --dump /nonexistent.dump",
+			     out, sizeof(out)));
 	EXPECT_NE(NULL, strstr(out, "/nonexistent.dump: No such file"));
-	EXPECT_EQ(2, run_tool("frobnicate", out, sizeof(out)));
+	EXPECT_EQ(2, model_ut_iogroups("frobnicate", out, sizeof(out)));
 }
 
 /*

@@ -8,10 +8,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "kselftest_harness.h"
+#include "model_util.h"
 
 #include "iommu_ops.h"
 #include "model.h"
@@ -841,24 +841,6 @@ TEST(compare_leaves_undecidable_groups_out)
 /* ---- iogroups -------------------------------------------------------------
  */
 
-/* Run build/host/iogroups when it is built; 0-255 exit status or -1. */
-static int run_tool(const char *args, char *out, size_t outlen)
-{
-	char cmd[1024];
-	size_t n;
-	FILE *f;
-	int st;
-
-	snprintf(cmd, sizeof(cmd), "build/host/iogroups %s 2>&1", args);
-	f = popen(cmd, "r");
-	if (!f)
-		return -1;
-	n = fread(out, 1, outlen - 1, f);
-	out[n] = '\0';
-	st = pclose(f);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
 /* A sysfs tree of f's devices, all in the kernel groups "id:bdf ..." */
 static int fd_sysfs(const struct fdump *f, const char *root,
 		    const char *const *groups, size_t nr)
@@ -943,7 +925,7 @@ TEST(iogroups_check_reports_undecidable_not_deviation)
 		ASSERT_EQ(0, fd_sysfs(&f, root, v ? joint : apart, v ? 1 : 2));
 		snprintf(args, sizeof(args), "check --groups-only --sysfs %s",
 			 root);
-		EXPECT_EQ(0, run_tool(args, out, sizeof(out)))
+		EXPECT_EQ(0, model_ut_iogroups(args, out, sizeof(out)))
 		TH_LOG("%s", out);
 		EXPECT_NE(NULL, strstr(out, "cannot be decided from the input "
 					    "and were not compared"))
@@ -951,7 +933,7 @@ TEST(iogroups_check_reports_undecidable_not_deviation)
 		EXPECT_NE(NULL, strstr(out, "quirk_switchtec_ntb_dma_alias"));
 		snprintf(args, sizeof(args),
 			 "check --json --groups-only --sysfs %s", root);
-		EXPECT_EQ(0, run_tool(args, out, sizeof(out)));
+		EXPECT_EQ(0, model_ut_iogroups(args, out, sizeof(out)));
 		EXPECT_NE(NULL,
 			  strstr(out, "\"differences\":0,\"undecidable\":"))
 		TH_LOG("%s", out);
@@ -968,29 +950,32 @@ TEST(iogroups_quirks_predict_and_kernel_option)
 
 	if (access("build/host/iogroups", X_OK))
 		SKIP(return, "build/host/iogroups not built");
-	ASSERT_EQ(0, run_tool("quirks --kernel 6.1", out, sizeof(out)));
+	ASSERT_EQ(0,
+		  model_ut_iogroups("quirks --kernel 6.1", out, sizeof(out)));
 	EXPECT_NE(NULL, strstr(out, "299 rows for kernel 6.1 (158 ACS, 141 "
 				    "header fixups)"))
 	TH_LOG("%.300s", out + (strlen(out) > 300 ? strlen(out) - 300 : 0));
-	ASSERT_EQ(0, run_tool("quirks --kernel 6.12 --json", out, sizeof(out)));
+	ASSERT_EQ(0, model_ut_iogroups("quirks --kernel 6.12 --json", out,
+				       sizeof(out)));
 	EXPECT_NE(NULL,
 		  strstr(out, "\"count\":300,\"acs\":158,\"fixups\":142"));
-	EXPECT_EQ(2, run_tool("quirks --kernel six", out, sizeof(out)));
+	EXPECT_EQ(2,
+		  model_ut_iogroups("quirks --kernel six", out, sizeof(out)));
 
 	switchtec(&f, 0x1055, 0x1008);
 	ASSERT_EQ(0, fd_write(&f, 4096, path));
 	snprintf(args, sizeof(args),
 		 "predict --dump %s --iommu intel --kernel 6.12 --json", path);
-	EXPECT_EQ(0, run_tool(args, out, sizeof(out)));
+	EXPECT_EQ(0, model_ut_iogroups(args, out, sizeof(out)));
 	EXPECT_NE(NULL, strstr(out, "\"kernel\":\"6.12\",\"undecidable\":1"))
 	TH_LOG("%s", out);
 	EXPECT_NE(NULL, strstr(out, "\"certainty\":\"undecidable\""));
 	snprintf(args, sizeof(args),
 		 "predict --dump %s --iommu intel --kernel 6.1", path);
-	EXPECT_EQ(0, run_tool(args, out, sizeof(out)));
+	EXPECT_EQ(0, model_ut_iogroups(args, out, sizeof(out)));
 	EXPECT_EQ(NULL, strstr(out, "cannot be decided")) TH_LOG("%s", out);
 	snprintf(args, sizeof(args), "predict --dump %s --iommu intel", path);
-	EXPECT_EQ(0, run_tool(args, out, sizeof(out)));
+	EXPECT_EQ(0, model_ut_iogroups(args, out, sizeof(out)));
 	EXPECT_NE(NULL, strstr(out, "1 of 1 groups cannot be decided from "
 				    "this input (kernel 6.12 quirks)"))
 	TH_LOG("%s", out);

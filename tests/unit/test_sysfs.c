@@ -18,20 +18,7 @@
 #include "sysfs.h"
 #include "sysfs_tree.h"
 
-FIXTURE(tree)
-{
-	char root[256];
-};
-
-FIXTURE_SETUP(tree)
-{
-	tree_setup_good(_metadata, self->root, sizeof(self->root));
-}
-
-FIXTURE_TEARDOWN(tree)
-{
-	tree_remove(self->root);
-}
+TREE_FIXTURE
 
 /* ---- the good tree ------------------------------------------------------ */
 

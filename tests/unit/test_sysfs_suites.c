@@ -12,20 +12,7 @@
 #include "kselftest_harness.h"
 #include "sysfs_tree.h"
 
-FIXTURE(tree)
-{
-	char root[256];
-};
-
-FIXTURE_SETUP(tree)
-{
-	tree_setup_good(_metadata, self->root, sizeof(self->root));
-}
-
-FIXTURE_TEARDOWN(tree)
-{
-	tree_remove(self->root);
-}
+TREE_FIXTURE
 
 TEST_F(tree, e2e_layout_good_tree)
 {

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include "model_util.h"
 #include "pci_topo.h"
@@ -183,4 +184,22 @@ int model_ut_dirs_in_inode_order(const char *dir, const char *const names[],
 		}
 	}
 	return 0;
+}
+
+/* build/host/iogroups ARGS, stdout and stderr into out (model_util.h). */
+int model_ut_iogroups(const char *args, char *out, size_t outlen)
+{
+	char cmd[1024];
+	size_t n;
+	FILE *f;
+	int st;
+
+	snprintf(cmd, sizeof(cmd), "build/host/iogroups %s 2>&1", args);
+	f = popen(cmd, "r");
+	if (!f)
+		return -1;
+	n = fread(out, 1, outlen - 1, f);
+	out[n] = '\0';
+	st = pclose(f);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }

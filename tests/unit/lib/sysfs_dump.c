@@ -19,26 +19,11 @@
 #include <pci/pci.h>
 
 #include "model.h"
+#include "model_util.h"
 #include "pci_topo.h"
 #include "sysfs_tree.h"
 
-#define OBS_GROUPS 32
-#define OBS_MEMBERS 16
-
-/* One group of an .observed file: "ID: BDF ...", then its regions. */
-struct obs_group {
-	long id;
-	char bdfs[OBS_MEMBERS][16];
-	size_t nr;
-	char resv[1024];
-};
-
-struct obs {
-	struct obs_group g[OBS_GROUPS];
-	size_t nr;
-};
-
-/* The group holding bdf, or NULL. */
+/* The group of an .observed file (model_util.h) holding bdf, or NULL. */
 static const struct obs_group *obs_of(const struct obs *o, const char *bdf)
 {
 	for (size_t i = 0; i < o->nr; i++)
@@ -46,64 +31,6 @@ static const struct obs_group *obs_of(const struct obs *o, const char *bdf)
 			if (!strcmp(o->g[i].bdfs[j], bdf))
 				return &o->g[i];
 	return NULL;
-}
-
-/* Parse an .observed file; 0, or -1 with a message on stderr. */
-static int obs_read(const char *path, struct obs *o)
-{
-	FILE *f = fopen(path, "r");
-	struct obs_group *cur = NULL;
-	bool resv = false;
-	char line[512];
-
-	memset(o, 0, sizeof(*o));
-	if (!f) {
-		fprintf(stderr, "# %s: %s\n", path, strerror(errno));
-		return -1;
-	}
-	while (fgets(line, sizeof(line), f)) {
-		char *tok, *save;
-		long id;
-
-		line[strcspn(line, "\n")] = '\0';
-		if (!line[0] || line[0] == '#' || !strncmp(line, "type ", 5))
-			continue;
-		if (!strcmp(line, "=== RESV")) {
-			resv = true;
-		} else if (!resv) {
-			id = strtol(line, &tok, 10);
-			if (*tok != ':' || o->nr == OBS_GROUPS)
-				goto bad;
-			cur = &o->g[o->nr++];
-			cur->id = id;
-			for (tok = strtok_r(tok + 1, " ", &save); tok;
-			     tok = strtok_r(NULL, " ", &save)) {
-				if (cur->nr == OBS_MEMBERS)
-					goto bad;
-				snprintf(cur->bdfs[cur->nr++], 16, "%s", tok);
-			}
-		} else if (sscanf(line, "group %ld", &id) == 1) {
-			cur = NULL;
-			for (size_t i = 0; i < o->nr; i++)
-				if (o->g[i].id == id)
-					cur = &o->g[i];
-			if (!cur)
-				goto bad;
-		} else if (cur && !strncmp(line, "0x", 2)) {
-			size_t off = strlen(cur->resv);
-
-			snprintf(cur->resv + off, sizeof(cur->resv) - off,
-				 "%s\n", line);
-		} else {
-			goto bad;
-		}
-	}
-	fclose(f);
-	return 0;
-bad:
-	fprintf(stderr, "# %s: cannot parse '%s'\n", path, line);
-	fclose(f);
-	return -1;
 }
 
 static void PCI_NONRET dump_pci_error(char *msg, ...)
@@ -208,10 +135,10 @@ int dump_tree_build(const char *root, const char *name, const char *groups,
 		groups ? tree_fixture(groups) : lspci_fixture(name, "observed");
 	struct model_pci_topo t = {0};
 	struct pci_access *acc = NULL;
-	struct obs *o = calloc(1, sizeof(*o));
+	struct obs *o = obsf ? model_ut_obs_load(obsf) : NULL;
 	int ret = -1;
 
-	if (!o || !dump || !obsf || obs_read(obsf, o))
+	if (!o || !dump)
 		goto out;
 	/* Parents (and so the kernel's device paths) from the model's loader.
 	 */
@@ -304,14 +231,14 @@ int dump_tree_move(const char *root, const char *path, int from, int to)
 int dump_tree_expect(const char *root, const char *name, const char *nogroup)
 {
 	char *path = lspci_fixture(name, "observed"), line[1024];
-	struct obs *o = calloc(1, sizeof(*o));
+	struct obs *o = path ? model_ut_obs_load(path) : NULL;
 	size_t off = 0;
 	int ret = -1;
 	FILE *f;
 
 	snprintf(line, sizeof(line), "%s/iog-expect", root);
 	f = fopen(line, "w");
-	if (f && o && path && !obs_read(path, o)) {
+	if (f && o) {
 		for (size_t i = 0; i < o->nr; i++) {
 			off = snprintf(line, sizeof(line), "group");
 			for (size_t j = 0; j < o->g[i].nr; j++)
