@@ -306,6 +306,7 @@ topology_file=${adhoc:+command line, kept as }$run/topology.topo
 # (run-suites.sh --kernel-log) is the emulator's: it is booted once more,
 # in a run directory of its own, and the second run's verdict stands; both
 # stay in results/.
+# The first such report goes to emu_fault.
 emulator_died()
 {
 	local f
@@ -313,14 +314,15 @@ emulator_died()
 	[ "$(cat "$run/status")" = crashed ] || return 1
 	grep -q 'Kernel panic - not syncing: Fatal exception' "$run/console.log" || return 1
 	f=$("$IOG_TOP/harness/run-suites.sh" --kernel-log <"$run/console.log")
-	grep -q '^emu ' <<<"$f" && ! grep -q '^bad ' <<<"$f"
+	! grep -q '^bad ' <<<"$f" || return 1
+	emu_fault=$(sed -n 's/^emu //p' <<<"$f" | head -n1)
+	[ -n "$emu_fault" ]
 }
 rc=0
 finish_run || rc=$?
 if [ -z "${IOG_RETRY_OF:-}" ] && emulator_died; then
 	note "$run: the guest died of an emulator fault, not the kernel's" \
-		"($("$IOG_TOP/harness/run-suites.sh" --kernel-log <"$run/console.log" |
-			sed -n 's/^emu //p' | head -n1)); booting it once more"
+		"($emu_fault); booting it once more"
 	IOG_RETRY_OF=$run exec bash "$IOG_TOP/harness/check.sh"
 fi
 exit $rc
