@@ -193,25 +193,58 @@ on_signal()
 }
 trap on_signal INT TERM
 
-running=0
+# The longest runs first, so that no long one starts last beside an idle
+# CPU (the matrix's tail was one 92 s cell): a cell's length is its
+# wall time in the newest earlier matrix under $results that ran it, else
+# its topology's declared timeout (the throughput topologies declare twice
+# the others'); equal lengths keep the order of the table.
+# previous_elapsed: "TOPOLOGY KERNEL SECONDS" per run of the newest matrix.
+previous_elapsed()
+{
+	local m meta
+	for m in $(ls -dr "$results"/matrix-* 2>/dev/null); do
+		[ "$m" != "$out" ] && [ -f "$m/jobs.tsv" ] || continue
+		for meta in "$m"/runs/*/meta.txt; do
+			[ -f "$meta" ] || continue
+			awk -F= '$1 == "topology" { t = $2 } $1 == "kernel" { k = $2 }
+				$1 == "elapsed_s" { e = $2 }
+				END { if (t != "" && k != "" && e != "") print t, k, e }' "$meta"
+		done
+		return
+	done
+}
+prev=$(previous_elapsed)
+order=()
 i=0
 for t in "${topologies[@]}"; do
 	for k in "${kernels[@]}"; do
-		[ -z "$interrupted" ] || break 2
 		i=$((i + 1))
-		name=$(printf '%03d' "$i")-$(safe "$t")@$(safe "$k")
-		job_topo+=("$t")
-		job_kernel+=("$k")
-		job_name+=("$name")
-		while [ "$running" -ge "$jobs" ] && [ -z "$interrupted" ]; do
-			wait -n 2>/dev/null || true
-			running=$(jobs -rp | wc -l)
-		done
-		[ -z "$interrupted" ] || break 2
-		run_job "$t" "$k" "$name" "$i" &
-		running=$((running + 1))
+		len=$(awk -v t="$(basename "$t" .topo)" -v k="$k" \
+			'$1 == t && $2 == k { print $3; exit }' <<<"$prev")
+		[ -n "$len" ] ||
+			len=$("$IOG_BUILD/host/iog-topo" show "$(topology_file "$t")" |
+				awk '$1 == "timeout" { print $2 }')
+		order+=("${len:-0} $i $t $k")
 	done
 done
+running=0
+started=0
+while read -r _ i t k; do
+	[ -n "$i" ] || continue
+	[ -z "$interrupted" ] || break
+	name=$(printf '%03d' "$i")-$(safe "$t")@$(safe "$k")
+	job_topo+=("$t")
+	job_kernel+=("$k")
+	job_name+=("$name")
+	while [ "$running" -ge "$jobs" ] && [ -z "$interrupted" ]; do
+		wait -n 2>/dev/null || true
+		running=$(jobs -rp | wc -l)
+	done
+	[ -z "$interrupted" ] || break
+	started=$((started + 1))
+	run_job "$t" "$k" "$name" "$started" &
+	running=$((running + 1))
+done < <(printf '%s\n' "${order[@]}" | sort -s -k1,1gr -k2,2n)
 while [ -n "$(jobs -rp)" ]; do
 	wait || true
 done

@@ -11,6 +11,7 @@
 
 #include "ksft_helpers.h"
 
+#include <math.h>
 #include <stdarg.h>
 #include <sys/wait.h>
 
@@ -232,11 +233,11 @@ void fio_switch_job(struct fio_argv *a, const struct tp_dev *dev,
  * reads, 8 deep, for secs seconds.  Under TCG the device and the IOMMU are
  * emulated on host cores that other work shares; such interference only
  * ever slows a sample down.  So besides the mean, fio reports the bandwidth
- * of its best 250 ms interval (peak), the estimate of the undisturbed rate
+ * of its best 250 ms interval (125 ms in samples under 1 s: peak), the estimate of the undisturbed rate
  * that the ratios are built from: on a loaded host it varied about half as
  * much as the mean.
  */
-void fio_load_job(struct fio_argv *a, long secs)
+void fio_load_job(struct fio_argv *a, double secs)
 {
 	fio_arg(a, "--filename=%s", BLK_LINK);
 	fio_arg(a, "--rw=randread");
@@ -245,8 +246,9 @@ void fio_load_job(struct fio_argv *a, long secs)
 	fio_arg(a, "--ioengine=libaio");
 	fio_arg(a, "--iodepth=8");
 	fio_arg(a, "--time_based");
-	fio_arg(a, "--runtime=%ld", secs);
-	fio_arg(a, "--bwavgtime=250");
+	fio_arg(a, "--runtime=%ldms", lround(secs * 1000));
+	/* At least four intervals per sample for the peak. */
+	fio_arg(a, "--bwavgtime=%ld", secs < 1 ? 125L : 250L);
 }
 
 /* The options fio's write and read-back jobs of verify_jobs() share. */

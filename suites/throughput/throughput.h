@@ -64,7 +64,7 @@ int run_fio(struct fio_argv *a, struct fio_run *run, char *why, size_t len);
 void fio_run_clean(const struct fio_run *run);
 void fio_switch_job(struct fio_argv *a, const struct tp_dev *dev,
 		    const char *prefix, const char *type);
-void fio_load_job(struct fio_argv *a, long secs);
+void fio_load_job(struct fio_argv *a, double secs);
 void verify_jobs(struct fio_argv *a, const struct tp_dev *dev);
 
 #endif
