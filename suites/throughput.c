@@ -55,8 +55,7 @@ static bool short_form(void)
 }
 
 /* A number of seconds from the environment, def if unset or out of range. */
-static double env_seconds(const char *name, double def, double min,
-			  double max)
+static double env_seconds(const char *name, double def, double min, double max)
 {
 	const char *s = getenv(name);
 	char *end;
@@ -353,9 +352,8 @@ static int round_sample(const struct fio_run *run, long s, long n, double secs,
 	*switch_s = to - from;
 	*took = end - to;
 	if (*took > secs + slack) {
-		snprintf(why, len,
-			 "the device stalled: a %g s run took %.1f s", secs,
-			 *took);
+		snprintf(why, len, "the device stalled: a %g s run took %.1f s",
+			 secs, *took);
 		return -1;
 	}
 	return 0;

@@ -233,9 +233,9 @@ void fio_switch_job(struct fio_argv *a, const struct tp_dev *dev,
  * reads, 8 deep, for secs seconds.  Under TCG the device and the IOMMU are
  * emulated on host cores that other work shares; such interference only
  * ever slows a sample down.  So besides the mean, fio reports the bandwidth
- * of its best 250 ms interval (125 ms in samples under 1 s: peak), the estimate of the undisturbed rate
- * that the ratios are built from: on a loaded host it varied about half as
- * much as the mean.
+ * of its best 250 ms interval (125 ms in samples under 1 s: peak), the estimate
+ * of the undisturbed rate that the ratios are built from: on a loaded host it
+ * varied about half as much as the mean.
  */
 void fio_load_job(struct fio_argv *a, double secs)
 {
