@@ -82,6 +82,8 @@ int kernel_of(const struct args *a, unsigned int *kernel);
 struct model *model_run(struct args *a, bool need_kind_live);
 const char *certainty_name(enum model_certainty c);
 size_t nr_undecidable(const struct model_partition *p);
+/* Its groups of certainty c. */
+size_t nr_certain(const struct model_partition *p, enum model_certainty c);
 
 /* The commands, each in a file of its name: an exit status. */
 int cmd_list(const struct args *a);

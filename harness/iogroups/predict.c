@@ -97,6 +97,15 @@ static void print_partition(const struct model_partition *p, bool json,
 		       nr_undecidable(p), p->nr, kv);
 }
 
+/* The reason of the first ID-undecidable group. */
+static const char *first_id_why(const struct model_partition *p)
+{
+	for (size_t i = 0; i < p->nr; i++)
+		if (p->groups[i].certainty == MODEL_ID_UNDECIDABLE)
+			return p->groups[i].undecidable;
+	return "";
+}
+
 /*
  * predict --expect: the prediction against a record of the kernel's groups
  * (membership and IDs; a record holds no reserved regions).  0 if equal,
@@ -129,15 +138,21 @@ static int compare_listing(const struct args *a,
 	if (n)
 		printf("%s: %d difference(s) from the model's prediction:\n%s",
 		       a->expect, n, diff ? diff : "");
-	else if (nr_undecidable(p))
+	else if (nr_certain(p, MODEL_UNDECIDABLE))
 		printf("%s: equal to the model's prediction where it decides; "
 		       "%zu of its %zu groups are undecidable from this input "
-		       "(their devices left out)\n",
-		       a->expect, nr_undecidable(p), p->nr);
+		       "(their devices left out)",
+		       a->expect, nr_certain(p, MODEL_UNDECIDABLE), p->nr);
 	else
 		printf("%s: equal to the model's prediction (%zu groups, %zu "
-		       "devices)\n",
+		       "devices)",
 		       a->expect, l.nr, l.devices);
+	/* Membership only where the input cannot order the probes. */
+	if (!n && nr_certain(p, MODEL_ID_UNDECIDABLE))
+		printf("; the IDs of %zu groups not compared: %s",
+		       nr_certain(p, MODEL_ID_UNDECIDABLE), first_id_why(p));
+	if (!n)
+		printf("\n");
 	free(diff);
 	free(obs);
 	groups_listing_free(&l);

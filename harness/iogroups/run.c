@@ -122,6 +122,15 @@ const char *certainty_name(enum model_certainty c)
 	return "decided";
 }
 
+size_t nr_certain(const struct model_partition *p, enum model_certainty c)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < p->nr; i++)
+		n += p->groups[i].certainty == c;
+	return n;
+}
+
 size_t nr_undecidable(const struct model_partition *p)
 {
 	size_t n = 0;

@@ -102,6 +102,13 @@ struct model {
 	 */
 	bool two_boots;
 	bool assume_isolated;
+	/*
+	 * The machine's IOMMU units are known: QEMU's (one DRHD with
+	 * INCLUDE_PCI_ALL, an IVRS for every device) or a live system with
+	 * one unit.  Else the kernel's probe order, so the group IDs, follows
+	 * the firmware's DMAR or IVRS units, which a dump does not hold.
+	 */
+	bool platform_known;
 	/* What grouping the current device consulted (probe_one). */
 	struct model_note notes[MODEL_MAX_NOTES];
 	size_t nr_notes;
@@ -119,6 +126,12 @@ struct model_iommu_ops {
 	/* Append d's regions to out; 0 or -1 (ENOMEM). */
 	int (*get_resv_regions)(struct model *m, const struct model_pci_dev *d,
 				struct model_resv_list *out);
+	/*
+	 * Optional: whether probe_device cannot decide some device from this
+	 * input (it then refuses it in the boot that takes unknowns as
+	 * isolated, and accepts it with model_note_unknown in the other).
+	 */
+	bool (*probe_unknown)(const struct model *m);
 };
 
 extern const struct model_iommu_ops model_intel_iommu_ops;
@@ -134,6 +147,13 @@ static inline struct model_dev_state *model_state(struct model *m,
 /* Record why probe_device refused d (R3). */
 void model_why_nogroup(struct model *m, const struct model_pci_dev *d,
 		       const char *reason);
+
+/*
+ * What the input does not say about d (why: a static string): its group
+ * is undecidable when the two boots differ, and the reason names why.
+ */
+void model_note_unknown(struct model *m, const struct model_pci_dev *d,
+			const char *why);
 
 /* The dev's group: its own, else the one anchored at it (§3.3.1). */
 struct model_iommu_group *model_group_of(struct model *m,

@@ -276,20 +276,27 @@ static bool quirk_reads_subsystem(unsigned int vendor, unsigned int device)
 
 /*
  * A type 0 device's "Subsystem: " text s: the IDs (a quirk may read them)
- * from -nn's brackets, else from the names where a quirk needs them.
+ * from -nn's brackets, else from the names where a quirk needs them, and
+ * for the host bridge 00:00.0, whose subsystem tells QEMU's machine from a
+ * real one (the model's platform_known): there a name pci.ids cannot turn
+ * back leaves the platform unknown, which only costs the group IDs.
  */
 static int parse_subsystem(const char *s, struct text_dev *d, char *why,
 			   size_t whylen)
 {
 	unsigned int vendor = d->cfg[0] | d->cfg[1] << 8;
 	unsigned int device = d->cfg[2] | d->cfg[3] << 8;
+	bool quirk = quirk_reads_subsystem(vendor, device);
+	bool host = !d->domain && !d->bus && !d->dev && !d->fn;
 	uint16_t sv, sd;
 	char sub[256];
 
-	if (last_ids(s, d->cfg, 0x2c) || !quirk_reads_subsystem(vendor, device))
+	if (last_ids(s, d->cfg, 0x2c) || (!quirk && !host))
 		return 0;
 	if (model_pci_subsys_of(s, vendor, device, &sv, &sd, sub,
 				sizeof(sub))) {
+		if (!quirk)
+			return 0;
 		snprintf(why, whylen, "%s, which a quirk of %04x:%04x reads",
 			 sub, vendor, device);
 		return -1;

@@ -129,6 +129,25 @@ int model_load_dump(struct model **mp, const char *path, char *err,
 	return model_new(mp, m, err, errlen);
 }
 
+/* Entries of class/iommu under sysfs_root (NULL: /sys); -1 if unreadable. */
+static int count_iommu_units(const char *sysfs_root)
+{
+	char dir[PATH_MAX];
+	struct dirent *e;
+	int n = 0;
+	DIR *d;
+
+	snprintf(dir, sizeof(dir), "%s/class/iommu",
+		 sysfs_root ? sysfs_root : "/sys");
+	d = opendir(dir);
+	if (!d)
+		return -1;
+	while ((e = readdir(d)))
+		n += e->d_name[0] != '.';
+	closedir(d);
+	return n;
+}
+
 int model_load_live(struct model **mp, const char *sysfs_root, char *err,
 		    size_t errlen)
 {
@@ -143,6 +162,9 @@ int model_load_live(struct model **mp, const char *sysfs_root, char *err,
 		free(m);
 		return -1;
 	}
+	/* One IOMMU unit: the probe order is the bus's, whatever the machine.
+	 */
+	m->platform_known = count_iommu_units(sysfs_root) == 1;
 	return model_new(mp, m, err, errlen);
 }
 
@@ -166,6 +188,66 @@ void model_free(struct model *m)
 const struct model_pci_topo *model_topo(const struct model *m)
 {
 	return &m->topo;
+}
+
+void model_note_unknown(struct model *m, const struct model_pci_dev *d,
+			const char *why)
+{
+	struct model_dev_state *st = model_state(m, d);
+
+	for (size_t k = 0; k < st->nr_unknown; k++)
+		if (st->unknown[k].dev == d && st->unknown[k].unknown == why)
+			return;
+	if (st->nr_unknown < MODEL_MAX_UNKNOWN)
+		st->unknown[st->nr_unknown++] =
+			(struct model_note){.dev = d, .unknown = why};
+}
+
+/*
+ * QEMU's machine: its host bridge 00:00.0 carries QEMU's subsystem vendor
+ * (Red Hat, 1af4), which no real chipset does.
+ */
+static bool qemu_machine(const struct model_pci_topo *t)
+{
+	for (size_t i = 0; i < t->nr; i++) {
+		const struct model_pci_dev *d = &t->devs[i];
+
+		if (d->domain || d->bus || d->devfn)
+			continue;
+		return (d->hdr_type & 0x7f) == 0 && d->cfg_len >= 0x30 &&
+		       (d->cfg[0x2c] | d->cfg[0x2d] << 8) == 0x1af4;
+	}
+	return false;
+}
+
+/*
+ * Where the platform's IOMMU units are not known, the kernel's group IDs
+ * are not either: it probes the devices of each unit as the unit
+ * registers (6.x; non-INCLUDE_ALL DMAR units first, the integrated GPU's
+ * on Intel clients), so only the membership is predicted.
+ */
+static int ids_unknown(struct model *m)
+{
+	static const char why[] =
+		"ID undecidable from this input: the kernel numbers groups in "
+		"the order its IOMMU units probe their devices (the firmware's "
+		"DMAR or IVRS units, which this input does not hold); the "
+		"members are certain";
+
+	for (size_t i = 0; i < m->topo.nr; i++) {
+		struct model_dev_state *st = &m->st[i];
+
+		/* This reason outranks "undecidable groups come before it". */
+		if (!m->topo.devs[i].dev.iommu_group ||
+		    st->certainty == MODEL_UNDECIDABLE)
+			continue;
+		st->certainty = MODEL_ID_UNDECIDABLE;
+		free(st->undecidable);
+		st->undecidable = strdup(why);
+		if (!st->undecidable)
+			return -1;
+	}
+	return 0;
 }
 
 /* A quirk row a decision rested on, as a sentence for the explanation. */
@@ -279,6 +361,8 @@ static void apply_fixups(struct model *m)
 					  &unknown) == MODEL_QUIRK_UNKNOWN)
 			m->two_boots = true;
 	}
+	if (m->ops->probe_unknown && m->ops->probe_unknown(m))
+		m->two_boots = true;
 }
 
 /* Forget the first of two boots: groups, IDs, events, reasons. */
@@ -305,6 +389,7 @@ int model_boot(struct model *m, const struct model_opts *opts, char *err,
 		snprintf(err, errlen, "%s: model already booted", t->source);
 		return -1;
 	}
+	m->platform_known = m->platform_known || qemu_machine(t);
 	switch (opts->iommu) {
 	case MODEL_IOMMU_INTEL:
 		m->ops = &model_intel_iommu_ops;
@@ -432,6 +517,8 @@ int model_boot(struct model *m, const struct model_opts *opts, char *err,
 		if (probe_one(m, order[i]))
 			goto oom;
 	if (m->two_boots && model_mark_undecidable(m))
+		goto oom;
+	if (!m->platform_known && ids_unknown(m))
 		goto oom;
 	free(order);
 	m->booted = true;

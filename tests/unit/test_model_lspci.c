@@ -378,4 +378,67 @@ TEST(text_record_without_nn_finds_ids_from_names)
 	free(obs);
 }
 
+/* Groups of p whose certainty is c. */
+static size_t groups_of_certainty(const char *text, enum model_iommu_kind k,
+				  enum model_certainty c)
+{
+	struct model_opts o = {.iommu = k};
+	struct model *m = model_ut_boot_dump(text, &o);
+	struct model_partition p;
+	size_t n = 0;
+
+	if (m && !model_partition(m, &p)) {
+		for (size_t i = 0; i < p.nr; i++)
+			n += p.groups[i].certainty == c;
+		model_partition_free(&p);
+	}
+	model_free(m);
+	return n;
+}
+
+/*
+ * The platform: QEMU's host bridge subsystem (1af4:1100) makes the group
+ * IDs predictable; the same record with a real chipset's subsystem leaves
+ * every ID undecidable (the firmware's IOMMU units order the probe), the
+ * membership still equal to the kernel's, and on AMD the root complex's
+ * group undecidable (the IVRS may leave it out).
+ */
+TEST(text_record_off_qemu_leaves_ids_and_amd_root_complex_open)
+{
+	char dir[] = "/tmp/iog-text.XXXXXX", real[64], ids[64], amd[64];
+	char swap[64];
+	const char *src = model_ut_fixture("lspci/q35-acs-intel.vvnn");
+	const char *asrc = model_ut_fixture("lspci/q35-acs-amd.vvnn");
+	char *obs = strdup(model_ut_fixture("lspci/q35-acs-intel.observed"));
+
+	ASSERT_NE(NULL, mkdtemp(dir));
+	snprintf(real, sizeof(real), "%s/real.vvnn", dir);
+	snprintf(ids, sizeof(ids), "%s/ids.observed", dir);
+	snprintf(amd, sizeof(amd), "%s/amd.vvnn", dir);
+	snprintf(swap, sizeof(swap), "%s/swap.observed", dir);
+	ASSERT_EQ(0, copy_edited(src, real, NULL, NULL, "[1af4:1100]",
+				 "[8086:29c0]", false));
+	ASSERT_EQ(0, copy_edited(asrc, amd, NULL, NULL, "[1af4:1100]",
+				 "[8086:29c0]", false));
+	/* The kernel's groups 0 and 1 with their IDs swapped. */
+	ASSERT_EQ(0, copy_edited(obs, swap, NULL, NULL, "0: 0000:00:00.0",
+				 "0: 0000:00:02.0", false));
+	ASSERT_EQ(0, copy_edited(swap, ids, NULL, NULL, "1: 0000:00:02.0",
+				 "1: 0000:00:00.0", false));
+	EXPECT_EQ(0, groups_of_certainty(src, MODEL_IOMMU_INTEL,
+					 MODEL_ID_UNDECIDABLE));
+	EXPECT_EQ(12, groups_of_certainty(real, MODEL_IOMMU_INTEL,
+					  MODEL_ID_UNDECIDABLE));
+	EXPECT_EQ(0, text_mismatches(real, obs));
+	/* IDs compared on QEMU's machine only (negative control). */
+	EXPECT_EQ(0, text_mismatches(real, ids));
+	EXPECT_EQ(2, text_mismatches(src, ids));
+	EXPECT_EQ(0, groups_of_certainty(asrc, MODEL_IOMMU_AMD,
+					 MODEL_UNDECIDABLE));
+	EXPECT_EQ(1,
+		  groups_of_certainty(amd, MODEL_IOMMU_AMD, MODEL_UNDECIDABLE));
+	unit_rm_tree(dir);
+	free(obs);
+}
+
 TEST_HARNESS_MAIN
