@@ -92,9 +92,12 @@ static void print_partition(const struct model_partition *p, bool json,
 		if (p->devs[i].group < 0)
 			printf("no group: %s  %s\n        %s\n", p->devs[i].bdf,
 			       p->devs[i].name, p->devs[i].why);
-	if (nr_undecidable(p))
+	if (nr_certain(p, MODEL_UNDECIDABLE))
 		printf("%zu of %zu groups cannot be decided from this input (kernel %s quirks)\n",
-		       nr_undecidable(p), p->nr, kv);
+		       nr_certain(p, MODEL_UNDECIDABLE), p->nr, kv);
+	if (nr_certain(p, MODEL_ID_UNDECIDABLE))
+		printf("the IDs of %zu groups cannot be decided from this input\n",
+		       nr_certain(p, MODEL_ID_UNDECIDABLE));
 }
 
 /* The reason of the first ID-undecidable group. */

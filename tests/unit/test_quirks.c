@@ -65,6 +65,11 @@ static struct fdev *fd_add(struct fdump *f, const char *bdf, uint16_t vendor,
 	put16(d, 0x00, vendor);
 	put16(d, 0x02, device);
 	put16(d, 0x0a, class);
+	/* QEMU's machine (the model's platform_known): its subsystem. */
+	if (!d->bus && !d->dev && !d->fn && class == 0x0600) {
+		put16(d, 0x2c, 0x1af4);
+		put16(d, 0x2e, 0x1100);
+	}
 	return d;
 }
 
@@ -626,9 +631,10 @@ TEST(slot_and_whole_bus_alias_rows)
 	}
 }
 
-/* A Switchtec NTB function beside another device on the root bus. */
+/* A Switchtec NTB function beside another device on QEMU's root bus. */
 static void switchtec(struct fdump *f, uint16_t vendor, uint16_t device)
 {
+	fd_add(f, "00:00.0", 0x8086, 0x29c0, 0x0600);
 	fd_add(f, "00:02.0", vendor, device, 0x0680);
 	fd_add(f, "00:05.0", 0x1234, 0x0001, 0x0200);
 }
@@ -666,6 +672,7 @@ TEST(register_aliases_are_undecidable_and_version_gated)
 
 	/* Alone on its bus the aliases can reach nobody: decided. */
 	memset(&f, 0, sizeof(f));
+	fd_add(&f, "00:00.0", 0x8086, 0x29c0, 0x0600);
 	root_port(&f, 0x1b36, 0x000c, "00:1c.0", 1);
 	fd_add(&f, "01:00.0", 0x11f8, 0x8531, 0x0680);
 	ASSERT_EQ(0, pred_get(&r, &f, 4096, MODEL_IOMMU_INTEL, 0));
