@@ -7,17 +7,18 @@
 #include <string.h>
 
 #include "groups_listing.h"
+#include "pci_topo.h"
 #include "lspci_text.h"
 
 /* The device address at s as "dddd:bb:dd.f" in out; its length, 0 if none. */
-static size_t parse_bdf(const char *s, char out[13])
+static size_t parse_bdf(const char *s, char out[MODEL_BDF_LEN])
 {
 	unsigned int dom, bus, devfn;
 	size_t n = model_lspci_addr(s, &dom, &bus, &devfn);
 
 	if (n)
-		snprintf(out, 13, "%04x:%02x:%02x.%u", dom & 0xffff, bus & 0xff,
-			 (devfn >> 3) & 0x1f, devfn & 7);
+		snprintf(out, MODEL_BDF_LEN, "%04x:%02x:%02x.%u", dom,
+			 bus & 0xff, (devfn >> 3) & 0x1f, devfn & 7);
 	return n;
 }
 
@@ -60,7 +61,7 @@ int groups_listing_load(const char *path, struct groups_listing *l, char *err,
 			size_t errlen)
 {
 	FILE *f = fopen(path, "r");
-	char *line = NULL, cur[13] = "", bdf[13];
+	char *line = NULL, cur[MODEL_BDF_LEN] = "", bdf[MODEL_BDF_LEN];
 	size_t cap = 0;
 	unsigned int n = 0;
 	int ret = 0;

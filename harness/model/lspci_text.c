@@ -55,8 +55,9 @@ size_t model_lspci_addr(const char *s, unsigned int *domain, unsigned int *bus,
 
 	if (!isxdigit((unsigned char)*s))
 		return 0;
-	if (sscanf(s, "%4x:%2x:%2x.%1u%n", &dom, &b, &dev, &fn, &n) == 4 &&
-	    n == 12)
+	/* Four digits of domain, up to eight for VMD's (10000 and on). */
+	if (sscanf(s, "%8x:%2x:%2x.%1u%n", &dom, &b, &dev, &fn, &n) == 4 &&
+	    n >= 12 && n <= 16 && s[n - 8] == ':' && dom <= 0x7fffffff)
 		;
 	else if (dom = 0, n = 0,
 		 sscanf(s, "%2x:%2x.%1u%n", &b, &dev, &fn, &n) == 3 && n == 7)
@@ -626,7 +627,7 @@ int model_lspci_text_to_dump(const char *text, const char *path, FILE *out,
 		size_t size = d->denied	    ? CFG_HDR
 			      : !p.ext_seen ? CFG_STD
 					    : CFG_EXT;
-		char addr[16];
+		char addr[MODEL_BDF_LEN];
 
 		snprintf(addr, sizeof(addr), "%04x:%02x:%02x.%d", d->domain,
 			 d->bus, d->dev, d->fn);

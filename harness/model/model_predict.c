@@ -151,7 +151,7 @@ int model_norm_bdf(const char *in, char out[MODEL_BDF_LEN])
 		if (sscanf(in, "%x:%x.%u%c", &bus, &dev, &fn, &tail) != 3)
 			return -1;
 	}
-	if (dom > 0xffff || bus > 0xff || dev > 0x1f || fn > 7)
+	if (dom > 0x7fffffff || bus > 0xff || dev > 0x1f || fn > 7)
 		return -1;
 	snprintf(out, MODEL_BDF_LEN, "%04x:%02x:%02x.%u", dom, bus, dev, fn);
 	return 0;

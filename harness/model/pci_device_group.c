@@ -442,13 +442,23 @@ struct model_iommu_group *model_pci_device_group(struct model *m,
 {
 	struct walk w = {.m = m};
 	struct search s = {.m = m};
+	struct model_pci_dev *vmd = model_pci_vmd_endpoint(&m->topo, d);
 	struct model_iommu_group *g;
 	struct model_pci_dev *p;
 	char path[MODEL_WHY_LEN] = "";
 	char slot[16];
 
-	/* Step 1 (R4): the first device on the alias path with a group. */
-	model_pci_for_each_dma_alias(d, walk_cb, &w);
+	/*
+	 * Step 1 (R4): the first device on the alias path with a group; the
+	 * path starts at pci_real_dma_dev(), a VMD domain's endpoint.
+	 */
+	model_pci_for_each_dma_alias(vmd ? vmd : d, walk_cb, &w);
+	if (vmd && w.group) {
+		why_set(why, MODEL_RULE_R4, vmd, NULL,
+			"in the domain of Intel VMD %s: its DMA carries the VMD endpoint's requester ID (pci_real_dma_dev), so it joins that group (R4)",
+			vmd->bdf);
+		return model_iommu_group_ref_get(w.group);
+	}
 	/* Bridges whose fixups shaped that walk. */
 	for (const struct model_pci_dev *br = d->parent; br; br = br->parent) {
 		note_fixups(m, br,

@@ -64,14 +64,13 @@ static int fill_dev(struct pci_access *acc, struct pci_dev *p,
 	d->bus = p->bus;
 	d->devfn = (u8)((p->dev << 3) | p->func);
 	snprintf(d->bdf, sizeof(d->bdf), "%04x:%02x:%02x.%u",
-		 (unsigned int)p->domain & 0xffff, p->bus, p->dev & 0x1fu,
-		 p->func & 7u);
+		 (unsigned int)p->domain, p->bus, p->dev & 0x1fu, p->func & 7u);
 	d->dev.name = d->bdf;
 	/* Two devices must never share a name (VMD domains are 10000+). */
-	if ((unsigned int)p->domain > 0xffff || p->dev > 0x1f || p->func > 7) {
+	if (p->domain < 0 || p->dev > 0x1f || p->func > 7) {
 		snprintf(
 			why, whylen,
-			"%x:%02x:%02x.%u: domain beyond ffff, slot beyond 1f or function beyond 7: the model's names cannot tell such devices apart",
+			"%x:%02x:%02x.%u: a negative domain, slot beyond 1f or function beyond 7: the model's names cannot tell such devices apart",
 			(unsigned int)p->domain, p->bus, p->dev, p->func);
 		return -1;
 	}
@@ -398,6 +397,42 @@ static void find_parents(struct model_pci_topo *t)
 		for (size_t i = first; i < end; i++)
 			t->devs[i].parent = by_secondary[t->devs[i].bus];
 	}
+}
+
+/* drivers/pci/controller/vmd.c vmd_ids (Debian's 6.12; 6.1 has a subset). */
+static bool is_vmd(const struct model_pci_dev *d)
+{
+	static const uint16_t ids[] = {0x201d, 0x28c0, 0x467f, 0x4c3d, 0xa77f,
+				       0x7d0b, 0xad0b, 0x9a0b, 0xb60b, 0xb06f};
+
+	if (d->vendor != 0x8086)
+		return false;
+	for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++)
+		if (d->device == ids[i])
+			return true;
+	return false;
+}
+
+/*
+ * The vmd driver gives each endpoint it probes (in device order) the next
+ * domain past every one there is (vmd_find_free_domain: 10000 past the
+ * firmware's), and pci_real_dma_dev() maps the domain's devices back to it.
+ */
+struct model_pci_dev *model_pci_vmd_endpoint(const struct model_pci_topo *t,
+					     const struct model_pci_dev *d)
+{
+	int next = 0xffff, k;
+
+	if (d->domain <= 0xffff)
+		return NULL;
+	for (size_t i = 0; i < t->nr && t->devs[i].domain <= 0xffff; i++)
+		if (t->devs[i].domain > next)
+			next = t->devs[i].domain;
+	k = d->domain - (next + 1);
+	for (size_t i = 0; i < t->nr && t->devs[i].domain <= 0xffff; i++)
+		if (is_vmd(&t->devs[i]) && !k--)
+			return &t->devs[i];
+	return NULL;
 }
 
 /* The first index of t->devs at or past (domain, bus) (sorted array). */

@@ -15,7 +15,8 @@
 #include "group_core.h"
 
 /* "dddd:bb:dd.f" plus NUL. */
-#define MODEL_BDF_LEN 13
+/* "dddd:bb:dd.f", a VMD domain (10000 and on) up to eight digits. */
+#define MODEL_BDF_LEN 17
 
 /* PCIe Device/Port type (PCIe capability flags, bits 7:4). */
 enum model_pcie_type {
@@ -193,6 +194,13 @@ typedef int (*model_dma_alias_fn)(struct model_pci_dev *dev, uint16_t rid,
 				  void *data);
 int model_pci_for_each_dma_alias(struct model_pci_dev *d, model_dma_alias_fn fn,
 				 void *data);
+
+/*
+ * pci_real_dma_dev(): for a device in an Intel VMD domain (10000 and on),
+ * the VMD endpoint whose requester ID its DMA carries; else NULL.
+ */
+struct model_pci_dev *model_pci_vmd_endpoint(const struct model_pci_topo *t,
+					     const struct model_pci_dev *d);
 
 /* "root port", "PCIe-to-PCI bridge", "conventional PCI device", ... */
 const char *model_pci_kind(const struct model_pci_dev *d);

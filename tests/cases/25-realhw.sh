@@ -94,3 +94,13 @@ rc=$?
 ! cmp -s "$d/lspci.txt" "$work/a520-qemu.txt" && [ $rc = 1 ] &&
 	grep -q '0000:00:00.0 in no group' <<<"$out"
 verdict $? "negative control: a real AMD record taken as QEMU's machine, the root complex is grouped and differs" "$(head -c 400 <<<"$out")"
+# Intel VMD: the domain-10000 devices join the VMD endpoint's group.  With
+# the endpoint's ID changed to one the vmd driver does not claim, nothing
+# ties the domain to it, and the model must differ from the kernel.
+d=$realhw/lhw-intel-precision-5820
+sed 's/^\(0000:b2:05.5 .*\)\[8086:201d\]/\1[8086:201c]/' "$d/lspci.txt" >"$work/p5820-novmd.txt"
+out=$(predict_vs "$d" "$work/p5820-novmd.txt" "$d/groups.txt")
+rc=$?
+! cmp -s "$d/lspci.txt" "$work/p5820-novmd.txt" && [ $rc = 1 ] &&
+	grep -q '10000:01:00.0' <<<"$out"
+verdict $? "negative control: a real VMD endpoint not recognised, its domain's devices are grouped apart from it and differ" "$(head -c 400 <<<"$out")"
