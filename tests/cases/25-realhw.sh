@@ -48,6 +48,19 @@ for d in "$realhw"/*/; do
 	done
 done
 
+# mutated_differs NAME DIR LSPCI GROUPS ORIG MUTATED PATTERN: the record
+# with one of its files mutated (MUTATED, made from ORIG, is LSPCI or
+# GROUPS) must differ from the kernel's groups, naming PATTERN.
+mutated_differs()
+{
+	local out rc
+
+	out=$(predict_vs "$2" "$3" "$4")
+	rc=$?
+	! cmp -s "$5" "$6" && [ $rc = 1 ] && grep -q -- "$7" <<<"$out"
+	verdict $? "$1" "$(head -c 400 <<<"$out")"
+}
+
 # Negative controls on the record the model decides.
 d=$realhw/imac-t2-cometlake
 # The PCH root port 00:1c.0 without request redirect in ACSCtl: the
@@ -55,20 +68,14 @@ d=$realhw/imac-t2-cometlake
 awk '/^00:1c.0 / { p = 1 } /^00:1c.1 / { p = 0 }
 	p && /ACSCtl:/ { sub(/ReqRedir\+/, "ReqRedir-") } { print }' \
 	"$d/lspci.txt" >"$work/imac-rr.txt"
-out=$(predict_vs "$d" "$work/imac-rr.txt" "$d/groups.txt")
-rc=$?
-! cmp -s "$d/lspci.txt" "$work/imac-rr.txt" && [ $rc = 1 ] &&
-	grep -q '0000:00:1c.0' <<<"$out"
-verdict $? "negative control: a real root port's ACS changed, the model differs from the kernel" "$(head -c 400 <<<"$out")"
+mutated_differs "negative control: a real root port's ACS changed, the model differs from the kernel" \
+	"$d" "$work/imac-rr.txt" "$d/groups.txt" "$d/lspci.txt" "$work/imac-rr.txt" '0000:00:1c.0'
 # The record's groups with the AMD GPU's audio function moved to a group
 # of its own: the comparison must name it.
 sed '/03:00.1 /{n; s/IOMMU group: [0-9]*/IOMMU group: 99/}' \
 	"$d/groups.txt" >"$work/imac-groups.txt"
-out=$(predict_vs "$d" "$d/lspci.txt" "$work/imac-groups.txt")
-rc=$?
-! cmp -s "$d/groups.txt" "$work/imac-groups.txt" && [ $rc = 1 ] &&
-	grep -q '03:00.1' <<<"$out"
-verdict $? "negative control: a real machine's group changed, the comparison names the device" "$(head -c 400 <<<"$out")"
+mutated_differs "negative control: a real machine's group changed, the comparison names the device" \
+	"$d" "$d/lspci.txt" "$work/imac-groups.txt" "$d/groups.txt" "$work/imac-groups.txt" '03:00.1'
 
 # The platform decides what the model may claim.  Off QEMU, the group IDs
 # follow the firmware's IOMMU units and an AMD root complex's group the
@@ -82,25 +89,16 @@ qemu_host()
 }
 d=$realhw/lhw-intel-nuc11tnbv7
 qemu_host "$d/lspci.txt" >"$work/nuc11-qemu.txt"
-out=$(predict_vs "$d" "$work/nuc11-qemu.txt" "$d/groups.txt")
-rc=$?
-! cmp -s "$d/lspci.txt" "$work/nuc11-qemu.txt" && [ $rc = 1 ] &&
-	grep -q '^- group {0000:00:02.0}: model ID 1, kernel ID 2' <<<"$out"
-verdict $? "negative control: a real Intel record taken as QEMU's machine, the group IDs are compared and differ" "$(head -c 400 <<<"$out")"
+mutated_differs "negative control: a real Intel record taken as QEMU's machine, the group IDs are compared and differ" \
+	"$d" "$work/nuc11-qemu.txt" "$d/groups.txt" "$d/lspci.txt" "$work/nuc11-qemu.txt" '^- group {0000:00:02.0}: model ID 1, kernel ID 2'
 d=$realhw/lhw-amd-a520-aorus-elite
 qemu_host "$d/lspci.txt" >"$work/a520-qemu.txt"
-out=$(predict_vs "$d" "$work/a520-qemu.txt" "$d/groups.txt")
-rc=$?
-! cmp -s "$d/lspci.txt" "$work/a520-qemu.txt" && [ $rc = 1 ] &&
-	grep -q '0000:00:00.0 in no group' <<<"$out"
-verdict $? "negative control: a real AMD record taken as QEMU's machine, the root complex is grouped and differs" "$(head -c 400 <<<"$out")"
+mutated_differs "negative control: a real AMD record taken as QEMU's machine, the root complex is grouped and differs" \
+	"$d" "$work/a520-qemu.txt" "$d/groups.txt" "$d/lspci.txt" "$work/a520-qemu.txt" '0000:00:00.0 in no group'
 # Intel VMD: the domain-10000 devices join the VMD endpoint's group.  With
 # the endpoint's ID changed to one the vmd driver does not claim, nothing
 # ties the domain to it, and the model must differ from the kernel.
 d=$realhw/lhw-intel-precision-5820
 sed 's/^\(0000:b2:05.5 .*\)\[8086:201d\]/\1[8086:201c]/' "$d/lspci.txt" >"$work/p5820-novmd.txt"
-out=$(predict_vs "$d" "$work/p5820-novmd.txt" "$d/groups.txt")
-rc=$?
-! cmp -s "$d/lspci.txt" "$work/p5820-novmd.txt" && [ $rc = 1 ] &&
-	grep -q '10000:01:00.0' <<<"$out"
-verdict $? "negative control: a real VMD endpoint not recognised, its domain's devices are grouped apart from it and differ" "$(head -c 400 <<<"$out")"
+mutated_differs "negative control: a real VMD endpoint not recognised, its domain's devices are grouped apart from it and differ" \
+	"$d" "$work/p5820-novmd.txt" "$d/groups.txt" "$d/lspci.txt" "$work/p5820-novmd.txt" '10000:01:00.0'
