@@ -103,12 +103,17 @@ struct model {
 	bool two_boots;
 	bool assume_isolated;
 	/*
-	 * The machine's IOMMU units are known: QEMU's (one DRHD with
-	 * INCLUDE_PCI_ALL, an IVRS for every device) or a live system with
-	 * one unit.  Else the kernel's probe order, so the group IDs, follows
-	 * the firmware's DMAR or IVRS units, which a dump does not hold.
+	 * QEMU's machine: one DRHD with INCLUDE_PCI_ALL, an IVRS that lists
+	 * every device.  Off it, the firmware's tables decide what a dump
+	 * cannot say (an AMD root complex's group: vendor_amd.c).
 	 */
-	bool platform_known;
+	bool qemu_machine;
+	/*
+	 * The kernel's probe order is the bus's: on QEMU's machine or a live
+	 * system with one IOMMU unit.  Else it follows the firmware's DMAR or
+	 * IVRS units, and so do the group IDs.
+	 */
+	bool ids_known;
 	/* What grouping the current device consulted (probe_one). */
 	struct model_note notes[MODEL_MAX_NOTES];
 	size_t nr_notes;

@@ -279,7 +279,7 @@ static bool quirk_reads_subsystem(unsigned int vendor, unsigned int device)
  * A type 0 device's "Subsystem: " text s: the IDs (a quirk may read them)
  * from -nn's brackets, else from the names where a quirk needs them, and
  * for the host bridge 00:00.0, whose subsystem tells QEMU's machine from a
- * real one (the model's platform_known): there a name pci.ids cannot turn
+ * real one (the model's qemu_machine): there a name pci.ids cannot turn
  * back leaves the platform unknown, which only costs the group IDs.
  */
 static int parse_subsystem(const char *s, struct text_dev *d, char *why,

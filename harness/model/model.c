@@ -164,7 +164,7 @@ int model_load_live(struct model **mp, const char *sysfs_root, char *err,
 	}
 	/* One IOMMU unit: the probe order is the bus's, whatever the machine.
 	 */
-	m->platform_known = count_iommu_units(sysfs_root) == 1;
+	m->ids_known = count_iommu_units(sysfs_root) == 1;
 	return model_new(mp, m, err, errlen);
 }
 
@@ -207,7 +207,7 @@ void model_note_unknown(struct model *m, const struct model_pci_dev *d,
  * QEMU's machine: its host bridge 00:00.0 carries QEMU's subsystem vendor
  * (Red Hat, 1af4), which no real chipset does.
  */
-static bool qemu_machine(const struct model_pci_topo *t)
+static bool is_qemu_machine(const struct model_pci_topo *t)
 {
 	for (size_t i = 0; i < t->nr; i++) {
 		const struct model_pci_dev *d = &t->devs[i];
@@ -389,7 +389,8 @@ int model_boot(struct model *m, const struct model_opts *opts, char *err,
 		snprintf(err, errlen, "%s: model already booted", t->source);
 		return -1;
 	}
-	m->platform_known = m->platform_known || qemu_machine(t);
+	m->qemu_machine = is_qemu_machine(t);
+	m->ids_known = m->ids_known || m->qemu_machine;
 	switch (opts->iommu) {
 	case MODEL_IOMMU_INTEL:
 		m->ops = &model_intel_iommu_ops;
@@ -518,7 +519,7 @@ int model_boot(struct model *m, const struct model_opts *opts, char *err,
 			goto oom;
 	if (m->two_boots && model_mark_undecidable(m))
 		goto oom;
-	if (!m->platform_known && ids_unknown(m))
+	if (!m->ids_known && ids_unknown(m))
 		goto oom;
 	free(order);
 	m->booted = true;

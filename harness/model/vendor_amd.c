@@ -26,7 +26,7 @@
  */
 static bool ivrs_unknown(const struct model *m, const struct model_pci_dev *d)
 {
-	return !m->platform_known && d->class == PCI_CLASS_BRIDGE_HOST &&
+	return !m->qemu_machine && d->class == PCI_CLASS_BRIDGE_HOST &&
 	       !d->parent && !d->devfn;
 }
 

@@ -65,7 +65,7 @@ static struct fdev *fd_add(struct fdump *f, const char *bdf, uint16_t vendor,
 	put16(d, 0x00, vendor);
 	put16(d, 0x02, device);
 	put16(d, 0x0a, class);
-	/* QEMU's machine (the model's platform_known): its subsystem. */
+	/* QEMU's machine (the model's qemu_machine): its subsystem. */
 	if (!d->bus && !d->dev && !d->fn && class == 0x0600) {
 		put16(d, 0x2c, 0x1af4);
 		put16(d, 0x2e, 0x1100);
