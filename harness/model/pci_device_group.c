@@ -442,7 +442,6 @@ struct model_iommu_group *model_pci_device_group(struct model *m,
 {
 	struct walk w = {.m = m};
 	struct search s = {.m = m};
-	struct model_pci_dev *vmd = model_pci_vmd_endpoint(&m->topo, d);
 	struct model_iommu_group *g;
 	struct model_pci_dev *p;
 	char path[MODEL_WHY_LEN] = "";
@@ -452,11 +451,11 @@ struct model_iommu_group *model_pci_device_group(struct model *m,
 	 * Step 1 (R4): the first device on the alias path with a group; the
 	 * path starts at pci_real_dma_dev(), a VMD domain's endpoint.
 	 */
-	model_pci_for_each_dma_alias(vmd ? vmd : d, walk_cb, &w);
-	if (vmd && w.group) {
-		why_set(why, MODEL_RULE_R4, vmd, NULL,
+	model_pci_for_each_dma_alias(d, walk_cb, &w);
+	if (d->real_dma && w.group) {
+		why_set(why, MODEL_RULE_R4, d->real_dma, NULL,
 			"in the domain of Intel VMD %s: its DMA carries the VMD endpoint's requester ID (pci_real_dma_dev), so it joins that group (R4)",
-			vmd->bdf);
+			d->real_dma->bdf);
 		return model_iommu_group_ref_get(w.group);
 	}
 	/* Bridges whose fixups shaped that walk. */

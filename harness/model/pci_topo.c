@@ -418,8 +418,8 @@ static bool is_vmd(const struct model_pci_dev *d)
  * domain past every one there is (vmd_find_free_domain: 10000 past the
  * firmware's), and pci_real_dma_dev() maps the domain's devices back to it.
  */
-struct model_pci_dev *model_pci_vmd_endpoint(const struct model_pci_topo *t,
-					     const struct model_pci_dev *d)
+static struct model_pci_dev *vmd_endpoint(const struct model_pci_topo *t,
+					  const struct model_pci_dev *d)
 {
 	int next = 0xffff, k;
 
@@ -529,6 +529,7 @@ int model_pci_topo_finish(struct model_pci_topo *t, char *err, size_t errlen)
 
 	find_parents(t);
 	for (size_t i = 0; i < t->nr; i++) {
+		t->devs[i].real_dma = vmd_endpoint(t, &t->devs[i]);
 		t->devs[i].dev.name = t->devs[i].bdf;
 		t->devs[i].boot_index = (size_t)-1;
 	}
@@ -613,7 +614,11 @@ static uint16_t rid_of(const struct model_pci_dev *d)
 int model_pci_for_each_dma_alias(struct model_pci_dev *d, model_dma_alias_fn fn,
 				 void *data)
 {
-	int ret = fn(d, rid_of(d), data);
+	int ret;
+
+	if (d->real_dma)
+		d = d->real_dma;
+	ret = fn(d, rid_of(d), data);
 
 	if (ret)
 		return ret;

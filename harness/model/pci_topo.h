@@ -82,6 +82,11 @@ struct model_pci_dev {
 
 	/* Bridge whose secondary bus is ours; NULL on a root bus. */
 	struct model_pci_dev *parent;
+	/*
+	 * pci_real_dma_dev(): for a device in an Intel VMD domain (10000 and
+	 * on), the VMD endpoint whose requester ID its DMA carries; else NULL.
+	 */
+	struct model_pci_dev *real_dma;
 	/* Position in the boot probe order (R2), 0-based. */
 	size_t boot_index;
 
@@ -186,21 +191,15 @@ bool model_pci_devs_are_dma_aliases(const struct model_pci_dev *a,
 				    const struct model_pci_dev *b);
 
 /*
- * §3.1 pci_for_each_dma_alias: fn(dev, rid, data) for d itself, its
- * explicit aliases, then each bridge above that rewrites the requester ID.
+ * §3.1 pci_for_each_dma_alias: fn(dev, rid, data) for d itself (its
+ * real_dma if it has one), its explicit aliases, then each bridge above
+ * that rewrites the requester ID.
  * Stops at the first non-zero return and returns it.
  */
 typedef int (*model_dma_alias_fn)(struct model_pci_dev *dev, uint16_t rid,
 				  void *data);
 int model_pci_for_each_dma_alias(struct model_pci_dev *d, model_dma_alias_fn fn,
 				 void *data);
-
-/*
- * pci_real_dma_dev(): for a device in an Intel VMD domain (10000 and on),
- * the VMD endpoint whose requester ID its DMA carries; else NULL.
- */
-struct model_pci_dev *model_pci_vmd_endpoint(const struct model_pci_topo *t,
-					     const struct model_pci_dev *d);
 
 /* "root port", "PCIe-to-PCI bridge", "conventional PCI device", ... */
 const char *model_pci_kind(const struct model_pci_dev *d);
