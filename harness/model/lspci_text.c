@@ -474,6 +474,8 @@ static int parse_text(struct parse *p, const char *text)
 		line++;
 		snprintf(buf, sizeof(buf), "%.*s", (int)n, l);
 		l += n + (e != NULL);
+		/* A line longer than buf was cut: its end is buf's. */
+		n = strlen(buf);
 		if (n && buf[n - 1] == '\r')
 			buf[n - 1] = '\0';
 		s = unquote(buf);
