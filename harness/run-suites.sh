@@ -68,21 +68,17 @@ since()
 	awk -v a="$1" -v b="$(uptime_s)" 'BEGIN { printf "%.2f", b - a }'
 }
 
-echo "KTAP version 1"
-echo "# iog: kernel_release $(uname -r)"
-echo "# iog: plan $*"
-t_start=$(uptime_s)
-if [ -n "${IOG_UPTIME_INIT:-}" ] && [ -n "$t_start" ]; then
-	echo "# iog: time.boot_to_init_s $IOG_UPTIME_INIT"
-	echo "# iog: time.init_to_suites_s $(since "$IOG_UPTIME_INIT")"
-fi
-echo "1..$#"
-i=0
-for s in "$@"; do
-	i=$((i + 1))
+# run_suite SUITE: the suite's kselftest output nested four spaces deep,
+# the kernel log faults and sanitizer reports of its time quoted, its
+# duration; its exit code (kselftest's, a fault made a failure) into the
+# file $work/SUITE.rc.
+run_suite()
+{
+	local s=$1 log_before t_suite rc faults bad
 	[ -w /dev/kmsg ] && echo "iog: running suite $s" >/dev/kmsg
 	# Kernel log lines so far: a WARN, BUG, oops or KASAN report that
-	# appears while the suite runs fails it (quoted below).
+	# appears while the suite runs fails it (quoted below).  Beside
+	# another suite (IOG_SUITES_BESIDE) a report fails both.
 	log_before=$(dmesg 2>/dev/null | wc -l)
 	# SANITIZE=1 (harness/check.sh): ASan and UBSan write their reports
 	# under IOG_SAN_LOG; any report fails the suite (quoted below), also
@@ -92,10 +88,9 @@ for s in "$@"; do
 		mkdir -p "$IOG_SAN_LOG"
 	fi
 	t_suite=$(uptime_s)
-	rcfile=$(mktemp)
 	{
 		"$dir/$s" 2>&1
-		echo $? >"$rcfile"
+		echo $? >"$work/$s.exit"
 	} | awk -v s="$s" -v san="${IOG_SAN_LOG:-}" '
 		NR == 1 && $0 == "TAP version 13" {
 			print "    KTAP version 1"
@@ -113,8 +108,7 @@ for s in "$@"; do
 			next
 		}
 		{ frames = 0; print "    " $0; fflush() }'
-	rc=$(cat "$rcfile")
-	rm -f "$rcfile"
+	rc=$(cat "$work/$s.exit")
 	faults=$(dmesg 2>/dev/null | tail -n +$((log_before + 1)) | kernel_faults)
 	bad=$(echo "$faults" | sed -n 's/^bad //p' | head -n 20)
 	echo "$faults" | sed -n 's/^emu /    # emulator fault, not the kernel'"'"'s: /p' | head -n 5
@@ -132,11 +126,105 @@ for s in "$@"; do
 		case $rc in 0 | 4) rc=1 ;; esac
 	fi
 	[ -z "$t_suite" ] || echo "# iog: time.suite.${s}_s $(since "$t_suite")"
-	# kselftest exit codes: 0 pass, 4 skip, anything else a failure.
-	case $rc in
-	0) echo "ok $i $s" ;;
-	4) echo "ok $i $s # SKIP" ;;
-	*) echo "not ok $i $s" ;;
+	echo "$rc" >"$work/$s.rc"
+}
+
+# The result line of suite number $i: kselftest exit codes 0 pass, 4 skip,
+# anything else a failure.
+result()
+{
+	case $(cat "$work/$2.rc") in
+	0) echo "ok $1 $2" ;;
+	4) echo "ok $1 $2 # SKIP" ;;
+	*) echo "not ok $1 $2" ;;
 	esac
+}
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+# IOG_SUITES_BESIDE (a topology's guest-env; commas between names): these
+# suites run one after another in a second lane, beside the others; on an
+# -smp 2 guest that takes the longest suite off the run's critical path
+# (README "The gate").  Each names the devices it will use first (SUITE
+# --devices); the others get them in IOG_BUSY and leave those devices and
+# their groups alone (suites/teardown_util.h, td_busy).  A suite that
+# names none runs in the first lane, in its turn.  The second lane's
+# output follows the first's.
+beside=
+busy=
+for b in $(echo "${IOG_SUITES_BESIDE:-}" | tr ',' ' '); do
+	for s in "$@"; do
+		[ "$s" = "$b" ] || continue
+		if d=$("$dir/$s" --devices 2>/dev/null) && [ -n "$d" ]; then
+			beside="$beside $s"
+			busy="$busy $(echo $d)"
+		fi
+	done
 done
+beside=${beside# }
+busy=${busy# }
+
+echo "KTAP version 1"
+echo "# iog: kernel_release $(uname -r)"
+echo "# iog: plan $*"
+t_start=$(uptime_s)
+if [ -n "${IOG_UPTIME_INIT:-}" ] && [ -n "$t_start" ]; then
+	echo "# iog: time.boot_to_init_s $IOG_UPTIME_INIT"
+	echo "# iog: time.init_to_suites_s $(since "$IOG_UPTIME_INIT")"
+fi
+echo "1..$#"
+
+lane=
+if [ -n "$beside" ]; then
+	echo "# iog: beside $beside (devices $busy)"
+	(
+		# Sanitizer reports of its own (check.sh's options name
+		# IOG_SAN_LOG's directory).
+		if [ -n "${IOG_SAN_LOG:-}" ]; then
+			ASAN_OPTIONS=$(echo "${ASAN_OPTIONS:-}" | sed "s#$IOG_SAN_LOG/#$IOG_SAN_LOG-beside/#g")
+			UBSAN_OPTIONS=$(echo "${UBSAN_OPTIONS:-}" | sed "s#$IOG_SAN_LOG/#$IOG_SAN_LOG-beside/#g")
+			IOG_SAN_LOG=$IOG_SAN_LOG-beside
+			export ASAN_OPTIONS UBSAN_OPTIONS IOG_SAN_LOG
+		fi
+		for s in $beside; do
+			run_suite "$s" >"$work/$s.out"
+			: >"$work/$s.done"
+		done
+	) &
+	lane=$!
+	IOG_BUSY=$busy
+	export IOG_BUSY
+fi
+
+i=0
+for s in "$@"; do
+	case " $beside " in *" $s "*) continue ;; esac
+	i=$((i + 1))
+	run_suite "$s"
+	result $i "$s"
+done
+
+# The second lane's suites, each printed as its lines complete (a hang
+# leaves what it printed in the stream), then their results.
+for s in $beside; do
+	i=$((i + 1))
+	n=0
+	while :; do
+		[ -e "$work/$s.done" ] && done_s=1 || done_s=
+		[ -e "$work/$s.out" ] && m=$(wc -l <"$work/$s.out") || m=0
+		if [ "$m" -gt "$n" ]; then
+			sed -n "$((n + 1)),${m}p" "$work/$s.out"
+			n=$m
+		fi
+		if [ -n "$done_s" ]; then
+			m=$(wc -l <"$work/$s.out")
+			[ "$m" -gt "$n" ] && sed -n "$((n + 1)),${m}p" "$work/$s.out"
+			break
+		fi
+		sleep 0.2
+	done
+	result $i "$s"
+done
+[ -z "$lane" ] || wait "$lane"
 echo "# iog: done"

@@ -73,6 +73,17 @@ int td_remove(const char *bdf);
 
 int td_rescan(void);
 
+/*
+ * Devices a suite running beside this one holds (run-suites.sh's
+ * IOG_SUITES_BESIDE): IOG_BUSY, BDFs separated by commas or spaces.  The
+ * suites leave them and their groups out of their picks, their saved
+ * state and their event comparisons.
+ */
+bool td_busy(const char *bdf);
+
+/* Does g hold a busy device? */
+bool td_group_busy(const struct model_pgroup *g);
+
 int td_unbind(const char *bdf);
 
 int td_bind(const char *bdf, const char *driver);
@@ -290,6 +301,8 @@ int td_iog_owner(const char *cmd, const char *bdf, char *said, size_t size);
 /* One event as the module records it, or as the model predicts it. */
 struct td_ev {
 	unsigned long long seq; /* 0 for the model's */
+	/* Events of busy devices (td_busy) left out just before this one. */
+	unsigned long long skipped;
 	char action[12];
 	char bdf[MODEL_BDF_LEN];
 	long group;

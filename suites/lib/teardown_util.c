@@ -157,6 +157,38 @@ int td_rescan(void)
 	return td_write(p, "1");
 }
 
+/* The next BDF of IOG_BUSY from p into bdf; NULL after the last. */
+static const char *td_busy_next(const char *p, char *bdf, size_t size)
+{
+	size_t w;
+
+	p += strspn(p, ", ");
+	w = strcspn(p, ", ");
+	if (!w)
+		return NULL;
+	snprintf(bdf, size, "%.*s", (int)w, p);
+	return p + w;
+}
+
+bool td_busy(const char *bdf)
+{
+	const char *p = getenv("IOG_BUSY");
+	char b[64];
+
+	while (p && (p = td_busy_next(p, b, sizeof(b))))
+		if (!strcmp(b, bdf))
+			return true;
+	return false;
+}
+
+bool td_group_busy(const struct model_pgroup *g)
+{
+	for (size_t i = 0; i < g->nr; i++)
+		if (td_busy(g->bdfs[i]))
+			return true;
+	return false;
+}
+
 int td_unbind(const char *bdf)
 {
 	char p[PATH_MAX];
@@ -292,6 +324,21 @@ void td_state_free(struct td_state *st)
 	memset(st, 0, sizeof(*st));
 }
 
+/*
+ * A group a busy device is in (td_busy): the suite beside this one switches
+ * its type and binds its drivers.
+ */
+static bool td_busy_group(long group)
+{
+	const char *p = getenv("IOG_BUSY");
+	char b[64];
+
+	while (group >= 0 && p && (p = td_busy_next(p, b, sizeof(b))))
+		if (td_dev_group(b) == group)
+			return true;
+	return false;
+}
+
 int td_state_save(struct td_state *st)
 {
 	struct dirent **list = NULL;
@@ -314,7 +361,9 @@ int td_state_save(struct td_state *st)
 			if (d->group >= 0)
 				td_group_type(d->group, d->type,
 					      sizeof(d->type));
-			st->nr++;
+			/* Left to the suite beside (td_busy). */
+			if (!td_busy(d->bdf) && !td_busy_group(d->group))
+				st->nr++;
 		}
 		free(list[i]);
 	}
@@ -475,7 +524,7 @@ const struct model_pgroup *td_pick_singleton(const struct suite_model *sm,
 		const struct model_pgroup *g = &sm->p.groups[i];
 		const struct model_pci_dev *d;
 
-		if (g->nr != 1)
+		if (g->nr != 1 || td_group_busy(g))
 			continue;
 		d = td_model_dev(sm, g->bdfs[0]);
 		if (d && td_is_leaf(d) && !td_regroups(d) &&
@@ -497,6 +546,7 @@ td_pick_unbound_singleton(const struct suite_model *sm)
 {
 	for (size_t i = 0; i < sm->p.nr; i++)
 		if (sm->p.groups[i].nr == 1 &&
+		    !td_group_busy(&sm->p.groups[i]) &&
 		    !td_dev_bound(sm->p.groups[i].bdfs[0]))
 			return &sm->p.groups[i];
 	return NULL;
@@ -508,7 +558,7 @@ const char *td_pick_shared_leaf(const struct suite_model *sm,
 	for (size_t i = 0; i < sm->p.nr; i++) {
 		const struct model_pgroup *g = &sm->p.groups[i];
 
-		if (g->nr < 2)
+		if (g->nr < 2 || td_group_busy(g))
 			continue;
 		for (size_t j = g->nr; j-- > 0;) {
 			const struct model_pci_dev *d =
@@ -539,7 +589,7 @@ const struct model_pgroup *td_pick_shared(const struct suite_model *sm)
 
 	for (size_t i = 0; i < sm->p.nr; i++) {
 		const struct model_pgroup *g = &sm->p.groups[i];
-		bool ok = g->nr >= 2, bound = false;
+		bool ok = g->nr >= 2 && !td_group_busy(g), bound = false;
 
 		for (size_t j = 0; ok && j < g->nr; j++) {
 			const struct model_pci_dev *d =

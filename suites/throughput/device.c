@@ -35,13 +35,16 @@ static int group_size(long id)
 /*
  * The device under load: IOG_THROUGHPUT_DEV, else the first NVMe function
  * with a driver and a group of its own (a type change applies to the whole
- * group, whose members must all be unbound).  0, or -1 with why.
+ * group, whose members must all be unbound).  0, or -1 with why; -2 with
+ * why when such a function has no driver yet (nvme binds asynchronously
+ * after its module loads).
  */
 int find_dev(struct tp_dev *dev, char *why, size_t len)
 {
 	const char *want = getenv("IOG_THROUGHPUT_DEV");
 	struct dirent **ents;
 	int n, ret = -1;
+	bool unbound = false;
 
 	snprintf(why, len,
 		 "no NVMe function with a driver and a group of "
@@ -65,20 +68,22 @@ int find_dev(struct tp_dev *dev, char *why, size_t len)
 		td_copy(dev->bdf, bdf, sizeof(dev->bdf));
 		td_dev_driver(bdf, dev->driver, sizeof(dev->driver));
 		dev->group = td_dev_group(bdf);
-		if (!dev->driver[0] || dev->group < 0)
+		if (!dev->driver[0] || dev->group < 0) {
 			snprintf(why, len, "%s: %s", bdf,
 				 dev->group < 0 ? "no IOMMU group"
 						: "no driver bound");
-		else if (group_size(dev->group) != 1)
+			unbound |= !dev->driver[0];
+		} else if (group_size(dev->group) != 1) {
 			snprintf(why, len, "%s: group %ld has %d members", bdf,
 				 dev->group, group_size(dev->group));
-		else
+		} else {
 			ret = 0;
+		}
 	}
 	for (int i = 0; i < n; i++)
 		free(ents[i]);
 	free(ents);
-	return ret;
+	return ret == 0 ? 0 : unbound ? -2 : -1;
 }
 
 /* The namespace block device of dev ("/dev/nvme0n1") once it is usable. */
@@ -109,7 +114,9 @@ bool blockdev_ready(const struct tp_dev *dev, char *out, size_t len)
 
 /*
  * Unbind dev, write type, bind it again and wait for its block device.
- * 0, or -1 with why.
+ * 0, or -1 with why.  While it is unbound a driver_override that names no
+ * driver holds it: a probe or rescan by a suite beside this one
+ * (run-suites.sh) cannot bind it before the type is written.
  */
 int set_type(const struct tp_dev *dev, const char *type, char *blk,
 	     size_t blklen, char *why, size_t len)
@@ -118,8 +125,15 @@ int set_type(const struct tp_dev *dev, const char *type, char *blk,
 	double end;
 	int e;
 
+	e = td_set_override(dev->bdf, "iog-hold");
+	if (e) {
+		snprintf(why, len, "%s: driver_override: %s", dev->bdf,
+			 strerror(e));
+		return -1;
+	}
 	e = td_unbind(dev->bdf);
 	if (e) {
+		td_set_override(dev->bdf, "");
 		snprintf(why, len, "unbind %s: %s", dev->bdf, strerror(e));
 		return -1;
 	}
@@ -127,7 +141,7 @@ int set_type(const struct tp_dev *dev, const char *type, char *blk,
 	if (e)
 		snprintf(why, len, "group %ld: writing %s to type: %s",
 			 dev->group, type, strerror(e));
-	if (td_bind(dev->bdf, dev->driver)) {
+	if (td_set_override(dev->bdf, "") || td_bind(dev->bdf, dev->driver)) {
 		snprintf(why, len, "bind %s to %s failed", dev->bdf,
 			 dev->driver);
 		return -1;
