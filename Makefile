@@ -152,7 +152,17 @@ $(B)/obj/san/tests/unit/lib/%.o: tests/unit/lib/%.c $(wildcard tests/unit/*.h) $
 
 $(B)/san/%: tests/unit/%.c $(UNIT_LIB_OBJS) $(wildcard tests/unit/*.h) $(LIB_HDRS) $(MODEL_HDRS) $(B)/libiog-san.a $(KSFT_H)
 	@mkdir -p $(@D)
-	$(CC) $(SAN_CFLAGS) $(KSFT_CFLAGS) -Isuites -Itests/unit -Iharness/model -o $@ $< $(UNIT_LIB_OBJS) $(B)/libiog-san.a $(PCI_LIBS) -lm
+	$(CC) $(SAN_CFLAGS) $(KSFT_CFLAGS) -Isuites -Itests/unit -Iharness/model -o $@ $< $(UNIT_LIB_OBJS) $(UNIT_EXTRA_OBJS) $(B)/libiog-san.a $(PCI_LIBS) -lm
+
+# test_td_busy also links the suites' own library (suites/lib), built with
+# the unit tests' sanitizers.
+UNIT_SUITE_LIB_OBJS := $(patsubst %.c,$(B)/obj/san/%.o,$(SUITE_LIB_SRCS))
+.SECONDARY: $(UNIT_SUITE_LIB_OBJS)
+$(B)/obj/san/suites/lib/%.o: suites/lib/%.c $(SUITE_HDRS) $(KSFT_H) $(UAPI_H)
+	@mkdir -p $(@D)
+	$(CC) $(SAN_CFLAGS) $(KSFT_CFLAGS) -Isuites -Iharness/model -c -o $@ $<
+$(B)/san/test_td_busy: $(UNIT_SUITE_LIB_OBJS)
+$(B)/san/test_td_busy: UNIT_EXTRA_OBJS = $(UNIT_SUITE_LIB_OBJS)
 
 # make check SANITIZE=1: the guest suites with ASan and UBSan in
 # build/guest-san, dynamically linked like the others (the image builder

@@ -525,7 +525,8 @@ TEST_F(type, multi_device_group)
 
 	/* More than one device, no port (ports take their subtree). */
 	for (size_t i = 0; i < sm->p.nr && !g; i++) {
-		bool ok = sm->p.groups[i].nr > 1;
+		bool ok = sm->p.groups[i].nr > 1 &&
+			  !td_group_busy(&sm->p.groups[i]);
 
 		for (size_t j = 0; ok && j < sm->p.groups[i].nr; j++) {
 			const struct model_pci_dev *d =

@@ -141,22 +141,6 @@ long td_dev_group(const char *bdf)
 	return id[0] ? sysfs_group_id_parse(id, NULL) : -1;
 }
 
-int td_remove(const char *bdf)
-{
-	char p[PATH_MAX];
-
-	td_dev_path(p, sizeof(p), bdf, "remove");
-	return td_write(p, "1");
-}
-
-int td_rescan(void)
-{
-	char p[PATH_MAX];
-
-	suite_pathf(p, sizeof(p), "%s/bus/pci/rescan", sysfs_root());
-	return td_write(p, "1");
-}
-
 /* The next BDF of IOG_BUSY from p into bdf; NULL after the last. */
 static const char *td_busy_next(const char *p, char *bdf, size_t size)
 {
@@ -189,10 +173,74 @@ bool td_group_busy(const struct model_pgroup *g)
 	return false;
 }
 
-int td_unbind(const char *bdf)
+/*
+ * A group a busy device is in (td_busy): the suite beside this one switches
+ * its type and binds its drivers.
+ */
+static bool td_busy_group(long group)
+{
+	const char *p = getenv("IOG_BUSY");
+	char b[64];
+
+	while (group >= 0 && p && (p = td_busy_next(p, b, sizeof(b))))
+		if (td_dev_group(b) == group)
+			return true;
+	return false;
+}
+
+/*
+ * The sysfs writes below refuse a busy device, a device above one (its
+ * removal takes the busy one along) and a busy group, with EBUSY and a
+ * line saying so: a suite that picked one fails at once, whatever the
+ * other lane is doing at that moment.
+ */
+static int td_refuse(const char *bdf)
+{
+	const char *p = getenv("IOG_BUSY");
+	char b[64], path[PATH_MAX], real[PATH_MAX], comp[80];
+
+	snprintf(comp, sizeof(comp), "/%s/", bdf);
+	while (p && (p = td_busy_next(p, b, sizeof(b)))) {
+		td_dev_path(path, sizeof(path), b, "");
+		if (strcmp(b, bdf) &&
+		    (!realpath(path, real) || !strstr(real, comp)))
+			continue;
+		fprintf(stderr,
+			"# %s%s%s is held by the suite beside this one "
+			"(IOG_BUSY): not touched\n",
+			strcmp(b, bdf) ? bdf : "", strcmp(b, bdf) ? ": " : "",
+			b);
+		return EBUSY;
+	}
+	return 0;
+}
+
+int td_remove(const char *bdf)
+{
+	char p[PATH_MAX];
+	int e = td_refuse(bdf);
+
+	if (e)
+		return e;
+	td_dev_path(p, sizeof(p), bdf, "remove");
+	return td_write(p, "1");
+}
+
+int td_rescan(void)
 {
 	char p[PATH_MAX];
 
+	suite_pathf(p, sizeof(p), "%s/bus/pci/rescan", sysfs_root());
+	return td_write(p, "1");
+}
+
+int td_unbind(const char *bdf)
+{
+	char p[PATH_MAX];
+	int e = td_refuse(bdf);
+
+	if (e)
+		return e;
 	td_dev_path(p, sizeof(p), bdf, "driver/unbind");
 	return td_write(p, bdf);
 }
@@ -200,7 +248,10 @@ int td_unbind(const char *bdf)
 int td_bind(const char *bdf, const char *driver)
 {
 	char p[PATH_MAX];
+	int e = td_refuse(bdf);
 
+	if (e)
+		return e;
 	suite_pathf(p, sizeof(p), "%s/bus/pci/drivers/%s/bind", sysfs_root(),
 		    driver);
 	return td_write(p, bdf);
@@ -218,7 +269,10 @@ bool td_driver_loaded(const char *driver)
 int td_set_override(const char *bdf, const char *driver)
 {
 	char p[PATH_MAX];
+	int e = td_refuse(bdf);
 
+	if (e)
+		return e;
 	td_dev_path(p, sizeof(p), bdf, "driver_override");
 	return td_write(p, driver[0] ? driver : "\n");
 }
@@ -226,7 +280,10 @@ int td_set_override(const char *bdf, const char *driver)
 int td_drivers_probe(const char *bdf)
 {
 	char p[PATH_MAX];
+	int e = td_refuse(bdf);
 
+	if (e)
+		return e;
 	suite_pathf(p, sizeof(p), "%s/bus/pci/drivers_probe", sysfs_root());
 	return td_write(p, bdf);
 }
@@ -287,6 +344,13 @@ int td_group_set_type(long id, const char *type)
 {
 	char p[PATH_MAX];
 
+	if (td_busy_group(id)) {
+		fprintf(stderr,
+			"# group %ld is held by the suite beside this "
+			"one (IOG_BUSY): not touched\n",
+			id);
+		return EBUSY;
+	}
 	td_group_path(p, sizeof(p), id, "type");
 	return td_write(p, type);
 }
@@ -322,21 +386,6 @@ void td_state_free(struct td_state *st)
 {
 	free(st->v);
 	memset(st, 0, sizeof(*st));
-}
-
-/*
- * A group a busy device is in (td_busy): the suite beside this one switches
- * its type and binds its drivers.
- */
-static bool td_busy_group(long group)
-{
-	const char *p = getenv("IOG_BUSY");
-	char b[64];
-
-	while (group >= 0 && p && (p = td_busy_next(p, b, sizeof(b))))
-		if (td_dev_group(b) == group)
-			return true;
-	return false;
 }
 
 int td_state_save(struct td_state *st)
