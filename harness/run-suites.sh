@@ -227,4 +227,5 @@ for s in $beside; do
 	result $i "$s"
 done
 [ -z "$lane" ] || wait "$lane"
+[ -z "$t_start" ] || echo "# iog: time.suites_s $(since "$t_start")"
 echo "# iog: done"

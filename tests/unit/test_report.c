@@ -647,6 +647,7 @@ TEST_F(tmp, timing_breakdown)
 	EXPECT_NE(NULL,
 		  strstr(s, "\"timing\":{\"prepare_s\":4.50,\"qemu_s\":20.00,"
 			    "\"boot_to_init_s\":5.25,\"init_to_suites_s\":1.75,"
+			    "\"suites_wall_s\":null,"
 			    "\"suites\":{\"a\":3.00,\"b\":6.00}},\n"));
 	free(s);
 	s = unit_read(self->dir, "report.md");
@@ -662,6 +663,41 @@ TEST_F(tmp, timing_breakdown)
 		       "| QEMU: the rest (start, power-off, exit) | 4.00 |\n"));
 	/* A name that would break the table is left out. */
 	EXPECT_EQ(NULL, strstr(s, "b|x"));
+	free(s);
+
+	/*
+	 * b beside a (run-suites.sh IOG_SUITES_BESIDE): marked, and QEMU's
+	 * rest counts the suites' span, not their sum.
+	 */
+	ASSERT_EQ(0, unit_write(self->dir, "raw",
+				"KTAP version 1\n# iog: time.boot_to_init_s 5.25\n"
+				"# iog: time.init_to_suites_s 1.75\n1..2\n"
+				"# iog: beside b (devices 0000:01:00.0)\n"
+				"    1..1\n    ok 1 t\n# iog: time.suite.a_s 3.00\n"
+				"ok 1 a\n    1..1\n    ok 1 u\n"
+				"# iog: time.suite.b_s 6.00\nok 2 b\n"
+				"# iog: time.suites_s 6.50\n"));
+	fo = open_memstream(&out, &outlen);
+	fe = open_memstream(&err, &errlen);
+	ASSERT_NE(NULL, fo);
+	ASSERT_NE(NULL, fe);
+	EXPECT_EQ(0, report_run(raw, path, self->dir, fo, fe));
+	fclose(fo);
+	fclose(fe);
+	free(out);
+	free(err);
+	s = unit_read(self->dir, "report.json");
+	ASSERT_NE(NULL, s);
+	EXPECT_NE(NULL, strstr(s, "\"suites_wall_s\":6.50,"));
+	free(s);
+	s = unit_read(self->dir, "report.md");
+	ASSERT_NE(NULL, s);
+	EXPECT_NE(NULL,
+		  strstr(s, "| suite a | 3.00 |\n"
+			    "| suite b (beside the others) | 6.00 |\n"
+			    "| guest: all suites, first start to last end | "
+			    "6.50 |\n"
+			    "| QEMU: the rest (start, power-off, exit) | 6.50 |\n"));
 	free(s);
 	ASSERT_EQ(0, leaks());
 }
