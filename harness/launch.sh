@@ -4,7 +4,9 @@
 #   console (ttyS0)  -> RUNDIR/console.log
 #   KTAP    (ttyS1)  -> RUNDIR/ktap.raw, echoed to stdout as it arrives (on
 #                       a terminal: one progress line per suite instead)
-#   QMP              -> RUNDIR/qmp.sock (for suites that hot-plug); the
+#   QMP              -> RUNDIR/qmp.sock, or /tmp/iog-qmp.*/qmp.sock when that
+#                       path is too long for a socket (RUNDIR/qmp.path names
+#                       it), for suites that hot-plug; the
 #                       requests relayed for the guest -> RUNDIR/qmp.log
 # A guest that hangs past TIMEOUT seconds, panics, or is interrupted is
 # stopped; RUNDIR/status then says why (completed, timeout, crashed,
@@ -32,6 +34,18 @@ for v in "$console_max" "$console_tail" "$ktap_max"; do
 	[[ $v =~ ^[0-9]+$ ]] ||
 		die "IOG_CONSOLE_MAX, IOG_CONSOLE_TAIL, IOG_KTAP_MAX want a number of bytes, got '$v'"
 done
+
+# QMP's socket: RUNDIR/qmp.sock, unless that path is longer than a UNIX
+# socket's (107 bytes; a deep checkout's run directory passes it): then a
+# directory of its own under /tmp, named in RUNDIR/qmp.path.
+qmp=$run/qmp.sock
+qmp_dir=
+if [ ${#qmp} -gt 107 ]; then
+	qmp_dir=$(mktemp -d /tmp/iog-qmp.XXXXXX) ||
+		die "$qmp is too long for a UNIX socket, and no directory for one in /tmp"
+	qmp=$qmp_dir/qmp.sock
+	echo "$qmp" >"$run/qmp.path"
+fi
 
 # capture NAME FILE MAX KEEP NOTE: QEMU writes a serial port into the FIFO
 # RUNDIR/.NAME.out (a "pipe" chardev; it also opens .NAME.in, which stays
@@ -144,7 +158,7 @@ qemu-system-x86_64 -accel "$accel" -nodefaults -no-user-config \
 	-display none -no-reboot \
 	-chardev "pipe,id=con,path=$run/.console" -serial chardev:con \
 	-chardev "pipe,id=ktap,path=$run/.ktap" -serial chardev:ktap \
-	-qmp "unix:$run/qmp.sock,server=on,wait=off" \
+	-qmp "unix:$qmp,server=on,wait=off" \
 	"$@" </dev/null >"$run/qemu.stderr" 2>&1 &
 qpid=$!
 echo $qpid >"$run/qemu.pid"
@@ -201,9 +215,9 @@ relay_qmp()
 	req=${reqs[$qmp_seen]}
 	qmp_seen=$((qmp_seen + 1))
 	if [[ $req =~ $qmp_del_re ]]; then
-		args=(-w DEVICE_DELETED "$run/qmp.sock" device_del "id=${BASH_REMATCH[1]}")
+		args=(-w DEVICE_DELETED "$qmp" device_del "id=${BASH_REMATCH[1]}")
 	elif [[ $req =~ $qmp_add_re ]]; then
-		args=("$run/qmp.sock" device_add "driver=${BASH_REMATCH[1]}"
+		args=("$qmp" device_add "driver=${BASH_REMATCH[1]}"
 			"id=${BASH_REMATCH[2]}" "bus=${BASH_REMATCH[3]}")
 	else
 		printf '# ignored request: %q\n' "$req" >>"$run/qmp.log"
@@ -270,9 +284,9 @@ hang_evidence()
 	{
 		echo "# $(date -u +%FT%TZ): the guest did not finish within ${timeout_s}s"
 		echo "# QMP kicks after ${kick_s} s of silence: $kicks"
-		"$qmp_tool" -t 3 "$run/qmp.sock" query-status 2>&1
+		"$qmp_tool" -t 3 "$qmp" query-status 2>&1
 		for i in 1 2 3; do
-			out=$("$qmp_tool" -t 3 "$run/qmp.sock" human-monitor-command \
+			out=$("$qmp_tool" -t 3 "$qmp" human-monitor-command \
 				"command-line=info registers" 2>&1)
 			rip=$(grep -oE 'RIP=[0-9a-f]{16}' <<<"$out" | head -1 | cut -d= -f2)
 			if [ -z "$rip" ]; then
@@ -314,7 +328,7 @@ kick_if_silent()
 		out_size=$size
 		quiet_since=$SECONDS
 	elif [ $((SECONDS - quiet_since)) -ge "$kick_s" ] && [ -z "$qmp_pid" ]; then
-		"$qmp_tool" -t 2 "$run/qmp.sock" query-status >/dev/null 2>&1 </dev/null
+		"$qmp_tool" -t 2 "$qmp" query-status >/dev/null 2>&1 </dev/null
 		kicks=$((kicks + 1))
 		echo "$((SECONDS - start)) s: silent $((SECONDS - quiet_since)) s" >>"$run/kicks"
 		quiet_since=$SECONDS
@@ -385,7 +399,8 @@ if [ -z "$status" ]; then
 		status=completed
 	fi
 fi
-rm -f "$run/qmp.sock" "$run/qemu.pid"
+rm -f "$qmp" "$run/qemu.pid"
+[ -z "$qmp_dir" ] || rmdir "$qmp_dir"
 echo "$status" >"$run/status"
 echo "$detail" >"$run/status_detail"
 [ "$status" = completed ]

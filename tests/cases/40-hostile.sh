@@ -138,6 +138,27 @@ for t in q35-acs q35-noacs; do
 	suites_only "topologies/$t.topo" "$work/small/$t.topo" grouping
 done
 
+# A results directory deep enough that RUNDIR/qmp.sock passes a UNIX
+# socket's 107 bytes (a checkout in a deep home directory): QEMU refused
+# to start (seen in a make matrix from a clone under /tmp/mx/main).  The
+# socket goes to a directory of its own under /tmp, named in qmp.path, and
+# both are gone when the run ends.
+deep=$work/results-in-a-deep-directory/of-a-user-with-a-long-home/and-more
+name="a run directory too deep for a UNIX socket: QMP's socket in /tmp, the run passes"
+mkdir -p "$deep"
+dd=
+if check_run deep 0 RESULTS="$deep" TOPOLOGY="$work/small/q35-acs.topo" KERNEL=debian-6.12; then
+	dd=$(ls -d "$deep"/*/ | head -n 1)
+	dd=${dd%/}
+	qp=$(cat "$dd/qmp.path" 2>/dev/null)
+	[ $((${#dd} + 9)) -gt 107 ] && [[ $qp == /tmp/iog-qmp.*/qmp.sock ]] &&
+		[ ! -e "$qp" ] && [ ! -e "${qp%/*}" ] &&
+		grep -q '"verdict": *"pass"' "$dd/report.json"
+else
+	false
+fi
+verdict $? "$name" "${dd:-no run}: qmp.path '${qp:-}'"
+
 # has FILE ERE: a line of FILE matches ERE; else say so (the case's reason).
 has()
 {
