@@ -13,6 +13,16 @@ mkdir -p "$bs/bin"
 # slow (beside, device 0000:aa:00.0): waits until a first-lane suite has
 # seen its device busy.  fg: sees IOG_BUSY, waits for slow to be running.
 # nodev: names no device.  leaky (beside): writes a sanitizer report.
+# $BESIDE_WAIT MARK: whether $BESIDE_MARKS/MARK appears within 3 s.
+cat >"$bs/wait-for" <<'EOF'
+#!/bin/bash
+for _ in $(seq 30); do
+	[ -e "$BESIDE_MARKS/$1" ] && exit 0
+	sleep 0.1
+done
+exit 1
+EOF
+chmod +x "$bs/wait-for"
 cat >"$bs/bin/slow" <<'EOF'
 #!/bin/bash
 [ "${1:-}" = --devices ] && { echo 0000:aa:00.0; exit 0; }
@@ -20,10 +30,7 @@ m=${BESIDE_MARKS:?}
 touch "$m/slow-running"
 echo "TAP version 13"
 echo "1..1"
-for _ in $(seq 30); do
-	[ -e "$m/fg-saw-busy" ] && { echo "ok 1 overlap"; exit 0; }
-	sleep 0.1
-done
+"$BESIDE_WAIT" fg-saw-busy && { echo "ok 1 overlap"; exit 0; }
 echo "not ok 1 overlap # no first-lane suite ran while this one did"
 exit 1
 EOF
@@ -37,10 +44,7 @@ case ",${IOG_BUSY:-}," in
 *0000:aa:00.0*) echo "ok 1 busy"; touch "$m/fg-saw-busy" ;;
 *) echo "not ok 1 busy # IOG_BUSY='${IOG_BUSY:-}'"; exit 1 ;;
 esac
-for _ in $(seq 30); do
-	[ -e "$m/slow-running" ] && { echo "ok 2 overlap"; exit 0; }
-	sleep 0.1
-done
+"$BESIDE_WAIT" slow-running && { echo "ok 2 overlap"; exit 0; }
 echo "not ok 2 overlap # the second lane's suite never ran beside this one"
 exit 1
 EOF
@@ -72,7 +76,7 @@ run_lanes()
 	shift
 	rm -rf "$bs/marks" "$bs/san" "$bs/san-beside"
 	mkdir -p "$bs/marks"
-	env BESIDE_MARKS="$bs/marks" IOG_SAN_LOG="$bs/san" \
+	env BESIDE_MARKS="$bs/marks" BESIDE_WAIT="$bs/wait-for" IOG_SAN_LOG="$bs/san" \
 		ASAN_OPTIONS="log_path=$bs/san/pid:exitcode=23" "$@" \
 		timeout 60 harness/run-suites.sh "$bs/bin" fg nodev slow leaky \
 		>"$bs/$name.ktap" 2>"$bs/$name.err"

@@ -45,6 +45,24 @@ static struct ktap_node *completed(const char *raw, const char *meta)
 	return root;
 }
 
+/* report_run with its messages discarded: its result, -1 if it cannot run. */
+static int report_quiet(const char *raw, const char *meta, const char *dir)
+{
+	char *out = NULL, *err = NULL;
+	size_t outlen = 0, errlen = 0;
+	FILE *fo = open_memstream(&out, &outlen),
+	     *fe = open_memstream(&err, &errlen);
+	int r = fo && fe ? report_run(raw, meta, dir, fo, fe) : -1;
+
+	if (fo)
+		fclose(fo);
+	if (fe)
+		fclose(fe);
+	free(out);
+	free(err);
+	return r;
+}
+
 static char *json_of(const char *s, size_t n)
 {
 	struct report_buf b = {0};
@@ -617,9 +635,7 @@ TEST_F(tmp, timing_breakdown)
 {
 	const char *meta = "topology=t\nstatus=completed\nsuites=a b\n"
 			   "time_prepare_s=4.50\ntime_qemu_s=20.00\n";
-	char raw[128], path[128], *out = NULL, *err = NULL, *s;
-	size_t outlen = 0, errlen = 0;
-	FILE *fo, *fe;
+	char raw[128], path[128], *s;
 
 	ASSERT_EQ(0, unit_write(self->dir, "meta.txt", meta));
 	ASSERT_EQ(
@@ -633,15 +649,7 @@ TEST_F(tmp, timing_breakdown)
 			   "# iog: time.suite.b_s 6.00\nok 2 b\n"));
 	snprintf(path, sizeof(path), "%s/meta.txt", self->dir);
 	snprintf(raw, sizeof(raw), "%s/raw", self->dir);
-	fo = open_memstream(&out, &outlen);
-	fe = open_memstream(&err, &errlen);
-	ASSERT_NE(NULL, fo);
-	ASSERT_NE(NULL, fe);
-	EXPECT_EQ(0, report_run(raw, path, self->dir, fo, fe));
-	fclose(fo);
-	fclose(fe);
-	free(out);
-	free(err);
+	EXPECT_EQ(0, report_quiet(raw, path, self->dir));
 	s = unit_read(self->dir, "report.json");
 	ASSERT_NE(NULL, s);
 	EXPECT_NE(NULL,
@@ -669,35 +677,31 @@ TEST_F(tmp, timing_breakdown)
 	 * b beside a (run-suites.sh IOG_SUITES_BESIDE): marked, and QEMU's
 	 * rest counts the suites' span, not their sum.
 	 */
-	ASSERT_EQ(0, unit_write(self->dir, "raw",
-				"KTAP version 1\n# iog: time.boot_to_init_s 5.25\n"
-				"# iog: time.init_to_suites_s 1.75\n1..2\n"
-				"# iog: beside b (devices 0000:01:00.0)\n"
-				"    1..1\n    ok 1 t\n# iog: time.suite.a_s 3.00\n"
-				"ok 1 a\n    1..1\n    ok 1 u\n"
-				"# iog: time.suite.b_s 6.00\nok 2 b\n"
-				"# iog: time.suites_s 6.50\n"));
-	fo = open_memstream(&out, &outlen);
-	fe = open_memstream(&err, &errlen);
-	ASSERT_NE(NULL, fo);
-	ASSERT_NE(NULL, fe);
-	EXPECT_EQ(0, report_run(raw, path, self->dir, fo, fe));
-	fclose(fo);
-	fclose(fe);
-	free(out);
-	free(err);
+	ASSERT_EQ(
+		0,
+		unit_write(self->dir, "raw",
+			   "KTAP version 1\n# iog: time.boot_to_init_s 5.25\n"
+			   "# iog: time.init_to_suites_s 1.75\n1..2\n"
+			   "# iog: beside b (devices 0000:01:00.0)\n"
+			   "    1..1\n    ok 1 t\n# iog: time.suite.a_s 3.00\n"
+			   "ok 1 a\n    1..1\n    ok 1 u\n"
+			   "# iog: time.suite.b_s 6.00\nok 2 b\n"
+			   "# iog: time.suites_s 6.50\n"));
+	EXPECT_EQ(0, report_quiet(raw, path, self->dir));
 	s = unit_read(self->dir, "report.json");
 	ASSERT_NE(NULL, s);
 	EXPECT_NE(NULL, strstr(s, "\"suites_wall_s\":6.50,"));
 	free(s);
 	s = unit_read(self->dir, "report.md");
 	ASSERT_NE(NULL, s);
-	EXPECT_NE(NULL,
-		  strstr(s, "| suite a | 3.00 |\n"
-			    "| suite b (beside the others) | 6.00 |\n"
-			    "| guest: all suites, first start to last end | "
-			    "6.50 |\n"
-			    "| QEMU: the rest (start, power-off, exit) | 6.50 |\n"));
+	EXPECT_NE(
+		NULL,
+		strstr(s,
+		       "| suite a | 3.00 |\n"
+		       "| suite b (beside the others) | 6.00 |\n"
+		       "| guest: all suites, first start to last end | "
+		       "6.50 |\n"
+		       "| QEMU: the rest (start, power-off, exit) | 6.50 |\n"));
 	free(s);
 	ASSERT_EQ(0, leaks());
 }
