@@ -71,7 +71,7 @@ since()
 # run_suite SUITE: the suite's kselftest output nested four spaces deep,
 # the kernel log faults and sanitizer reports of its time quoted, its
 # duration; its exit code (kselftest's, a fault made a failure) into the
-# file $work/SUITE.rc.
+# file $work/SUITE.rc, written last: once it is there the output is whole.
 run_suite()
 {
 	local s=$1 log_before t_suite rc faults bad
@@ -126,7 +126,8 @@ run_suite()
 		case $rc in 0 | 4) rc=1 ;; esac
 	fi
 	[ -z "$t_suite" ] || echo "# iog: time.suite.${s}_s $(since "$t_suite")"
-	echo "$rc" >"$work/$s.rc"
+	# Renamed into place: whoever sees the file sees its code.
+	echo "$rc" >"$work/$s.rc.tmp" && mv "$work/$s.rc.tmp" "$work/$s.rc"
 }
 
 # The result line of suite number $i: kselftest exit codes 0 pass, 4 skip,
@@ -189,7 +190,6 @@ if [ -n "$beside" ]; then
 		fi
 		for s in $beside; do
 			run_suite "$s" >"$work/$s.out"
-			: >"$work/$s.done"
 		done
 	) &
 	lane=$!
@@ -211,17 +211,14 @@ for s in $beside; do
 	i=$((i + 1))
 	n=0
 	while :; do
-		[ -e "$work/$s.done" ] && done_s=1 || done_s=
+		# Finished before the count: the count takes in every line.
+		[ -e "$work/$s.rc" ] && done_s=1 || done_s=
 		[ -e "$work/$s.out" ] && m=$(wc -l <"$work/$s.out") || m=0
 		if [ "$m" -gt "$n" ]; then
 			sed -n "$((n + 1)),${m}p" "$work/$s.out"
 			n=$m
 		fi
-		if [ -n "$done_s" ]; then
-			m=$(wc -l <"$work/$s.out")
-			[ "$m" -gt "$n" ] && sed -n "$((n + 1)),${m}p" "$work/$s.out"
-			break
-		fi
+		[ -z "$done_s" ] || break
 		sleep 0.2
 	done
 	result $i "$s"

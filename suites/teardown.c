@@ -520,23 +520,6 @@ TEST_F(group, vfio_held_across_removal)
 	}
 }
 
-/* A busy device (td_busy) at or below top. */
-static bool subtree_busy(const struct model_pci_topo *t,
-			 const struct model_pci_dev *top)
-{
-	for (size_t j = 0; j < t->nr; j++) {
-		const struct model_pci_dev *d = &t->devs[j];
-
-		if (!td_busy(d->bdf))
-			continue;
-		while (d && d != top)
-			d = d->parent;
-		if (d)
-			return true;
-	}
-	return false;
-}
-
 /*
  * The top of every subtree below a PCIe port, in boot order: removing
  * them all frees every group a port isolates, and a rescan rebuilds them.
@@ -551,7 +534,8 @@ static size_t below_ports(const struct suite_model *sm,
 	for (size_t i = 0; i < t->nr && n < max; i++) {
 		const struct model_pci_dev *d = t->boot_order[i];
 
-		if (d->parent && td_is_port(d->parent) && !subtree_busy(t, d))
+		if (d->parent && td_is_port(d->parent) &&
+		    !td_subtree_busy(d->bdf))
 			snprintf(out[n++], MODEL_BDF_LEN, "%s", d->bdf);
 	}
 	return n;

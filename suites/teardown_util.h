@@ -84,6 +84,9 @@ bool td_busy(const char *bdf);
 /* Does g hold a busy device? */
 bool td_group_busy(const struct model_pgroup *g);
 
+/* Is bdf busy, or a busy device below it (removing bdf would take it)? */
+bool td_subtree_busy(const char *bdf);
+
 int td_unbind(const char *bdf);
 
 int td_bind(const char *bdf, const char *driver);

@@ -14,8 +14,7 @@
 
 #include "group_core.h"
 
-/* "dddd:bb:dd.f" plus NUL. */
-/* "dddd:bb:dd.f", a VMD domain (10000 and on) up to eight digits. */
+/* "dddd:bb:dd.f" plus NUL, a VMD domain (10000 and on) up to eight digits. */
 #define MODEL_BDF_LEN 17
 
 /* PCIe Device/Port type (PCIe capability flags, bits 7:4). */

@@ -188,6 +188,29 @@ static bool td_busy_group(long group)
 	return false;
 }
 
+/* The busy device at or below bdf into b (its path names bdf); or false. */
+static bool td_busy_at_or_below(const char *bdf, char *b, size_t size)
+{
+	const char *p = getenv("IOG_BUSY");
+	char path[PATH_MAX], real[PATH_MAX], comp[80];
+
+	snprintf(comp, sizeof(comp), "/%s/", bdf);
+	while (p && (p = td_busy_next(p, b, size))) {
+		td_dev_path(path, sizeof(path), b, "");
+		if (!strcmp(b, bdf) ||
+		    (realpath(path, real) && strstr(real, comp)))
+			return true;
+	}
+	return false;
+}
+
+bool td_subtree_busy(const char *bdf)
+{
+	char b[64];
+
+	return td_busy_at_or_below(bdf, b, sizeof(b));
+}
+
 /*
  * The sysfs writes below refuse a busy device, a device above one (its
  * removal takes the busy one along) and a busy group, with EBUSY and a
@@ -196,23 +219,15 @@ static bool td_busy_group(long group)
  */
 static int td_refuse(const char *bdf)
 {
-	const char *p = getenv("IOG_BUSY");
-	char b[64], path[PATH_MAX], real[PATH_MAX], comp[80];
+	char b[64];
 
-	snprintf(comp, sizeof(comp), "/%s/", bdf);
-	while (p && (p = td_busy_next(p, b, sizeof(b)))) {
-		td_dev_path(path, sizeof(path), b, "");
-		if (strcmp(b, bdf) &&
-		    (!realpath(path, real) || !strstr(real, comp)))
-			continue;
-		fprintf(stderr,
-			"# %s%s%s is held by the suite beside this one "
-			"(IOG_BUSY): not touched\n",
-			strcmp(b, bdf) ? bdf : "", strcmp(b, bdf) ? ": " : "",
-			b);
-		return EBUSY;
-	}
-	return 0;
+	if (!td_busy_at_or_below(bdf, b, sizeof(b)))
+		return 0;
+	fprintf(stderr,
+		"# %s%s%s is held by the suite beside this one (IOG_BUSY): "
+		"not touched\n",
+		strcmp(b, bdf) ? bdf : "", strcmp(b, bdf) ? ": " : "", b);
+	return EBUSY;
 }
 
 int td_remove(const char *bdf)
