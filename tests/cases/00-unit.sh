@@ -31,27 +31,34 @@ done
 
 # How a suite's kernel log counts (harness/run-suites.sh --kernel-log): a
 # report whose saved EFLAGS has reserved bits set (QEMU's TCG made them: a
-# #DB, and a double fault that panicked the guest) is the emulator's, not
-# the kernel's; the same reports with possible EFLAGS fail the suite.
+# #DB, and a double fault that panicked the guest), or an int3 oops whose
+# code shows no int3 before the trap (a stale TCG translation) is the
+# emulator's, not the kernel's; the same reports with possible EFLAGS,
+# or with the int3 in the code, fail the suite.
 klog=tests/fixtures/kernel-log/tcg-db-eflags.log
 dlog=tests/fixtures/kernel-log/tcg-double-fault.log
-name="kernel log: a #DB or a double fault with reserved EFLAGS bits is an emulator fault, not a kernel failure"
+ilog=tests/fixtures/kernel-log/tcg-stale-int3.log
+name="kernel log: a #DB or a double fault with reserved EFLAGS bits, or an int3 oops with no int3 in the code, is an emulator fault, not a kernel failure"
 out=$(harness/run-suites.sh --kernel-log <"$klog")
 out2=$(harness/run-suites.sh --kernel-log <"$dlog")
+out3=$(harness/run-suites.sh --kernel-log <"$ilog")
 if grep -q '^emu .*exc_debug_kernel.*EFLAGS fff83002' <<<"$out" && ! grep -q '^bad ' <<<"$out" &&
-	grep -q '^emu .*Oops: double fault.*EFLAGS 7b8b0702' <<<"$out2" && ! grep -q '^bad ' <<<"$out2"; then
+	grep -q '^emu .*Oops: double fault.*EFLAGS 7b8b0702' <<<"$out2" && ! grep -q '^bad ' <<<"$out2" &&
+	grep -q '^emu .*Oops: int3.*no int3 at the trap: eb <09>' <<<"$out3" && ! grep -q '^bad ' <<<"$out3"; then
 	result pass "$name"
 else
-	result fail "$name" "got: $out / $out2"
+	result fail "$name" "got: $out / $out2 / $out3"
 fi
-name="negative control: the same reports with possible EFLAGS fail the suite"
+name="negative control: the same reports with possible EFLAGS, and the int3 oops with cc before the trap, fail the suite"
 out=$(sed 's/EFLAGS: fff/EFLAGS: 000/' "$klog" | harness/run-suites.sh --kernel-log)
 out2=$(sed 's/EFLAGS: 7b8b0702/EFLAGS: 00010246/' "$dlog" | harness/run-suites.sh --kernel-log)
+out3=$(sed 's/ eb <09> / cc <09> /' "$ilog" | harness/run-suites.sh --kernel-log)
 if grep -q '^bad .*WARNING: .*exc_debug_kernel' <<<"$out" && grep -q '^bad .*Call Trace:' <<<"$out" &&
-	! grep -q '^emu ' <<<"$out" && grep -q '^bad .*Oops: double fault' <<<"$out2" && ! grep -q '^emu ' <<<"$out2"; then
+	! grep -q '^emu ' <<<"$out" && grep -q '^bad .*Oops: double fault' <<<"$out2" && ! grep -q '^emu ' <<<"$out2" &&
+	grep -q '^bad .*Oops: int3' <<<"$out3" && ! grep -q '^emu ' <<<"$out3"; then
 	result pass "$name"
 else
-	result fail "$name" "got: $out / $out2"
+	result fail "$name" "got: $out / $out2 / $out3"
 fi
 
 # Scale (make bench's scale part): generated lspci -xxxx dumps of 100, 1 000
